@@ -1,0 +1,21 @@
+"""Root URLs. Every app mounts under its own prefix; the Django admin is for system administrators."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shouhu.dashboards.urls")),
+    path("accounts/", include("shouhu.accounts.urls")),
+    path("regions/", include("shouhu.regions.urls")),
+    path("audit/", include("shouhu.audit.urls")),
+    path("policy-settings/", include("shouhu.policy.urls")),
+    path("jobs/", include("shouhu.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("shouhu.api.urls")),
+    path("system-admin/", admin.site.urls),
+]
+
+handler400 = "shouhu.core.views.bad_request"
+handler403 = "shouhu.core.views.permission_denied"
+handler404 = "shouhu.core.views.page_not_found"
+handler500 = "shouhu.core.views.server_error"

@@ -1,0 +1,68 @@
+"""Access policies of users and agencies."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from shouhu.accounts import roles as role_rules
+from shouhu.accounts.choices import Role
+from shouhu.accounts.models import Agency, User
+from shouhu.core.policy import CHANGE, CREATE, DELETE, EXPORT, VIEW, Policy, register_policy
+from shouhu.regions import codes
+
+
+class UserPolicy(Policy[User]):
+    """Administrators manage the users of their jurisdiction; supervisors see their directors.
+
+    Everybody sees their own account. A user's jurisdiction lies inside the viewer's when its
+    code is in the viewer's code range (one index range, no tree walk).
+    """
+
+    model = User
+
+    def scope(self, user: User, queryset: models.QuerySet[User]) -> models.QuerySet[User]:
+        if user.is_superuser:
+            return queryset
+        if user.jurisdiction_id and (user.is_administrator or user.has_role(Role.TOWNSHIP_SUPERVISOR)):
+            return queryset.filter(codes.within_q("jurisdiction", user.jurisdiction_id) | models.Q(pk=user.pk))
+        return queryset.filter(pk=user.pk)
+
+    def allows(self, user: User, action: str, obj: User | None) -> bool:
+        if action == VIEW:
+            return True
+        if action == EXPORT:
+            return user.is_administrator
+        if action in (CREATE, CHANGE, DELETE):
+            if not user.is_administrator:
+                return False
+            if obj is None:
+                return True
+            if obj.pk == user.pk or (obj.is_superuser and not user.is_superuser):
+                return False
+            grantable = role_rules.grantable_roles(user.roles, is_superuser=user.is_superuser)
+            return obj.roles <= grantable
+        return False
+
+
+class AgencyPolicy(Policy[Agency]):
+    """Agencies are visible to every staff member (to route referrals); administrators edit theirs."""
+
+    model = Agency
+
+    def scope(self, user: User, queryset: models.QuerySet[Agency]) -> models.QuerySet[Agency]:
+        return queryset
+
+    def allows(self, user: User, action: str, obj: Agency | None) -> bool:
+        if action == VIEW:
+            return True
+        if action in (CREATE, CHANGE):
+            if user.is_superuser:
+                return True
+            if not user.is_administrator or not user.jurisdiction_id:
+                return False
+            return obj is None or user.covers(obj.region_id)
+        return False
+
+
+user_policy = register_policy(UserPolicy())
+agency_policy = register_policy(AgencyPolicy())

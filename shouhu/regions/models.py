@@ -1,0 +1,90 @@
+"""Statistical divisions: the jurisdiction tree every child-linked row points into."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shouhu.regions import codes
+from shouhu.regions.choices import Level, UrbanRuralClass
+
+
+# City-level rows of municipalities are named 市辖区 ("urban districts") in the table.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县"})
+
+
+class RegionQuerySet(models.QuerySet["Region"]):
+    def within(self, code: str) -> RegionQuerySet:
+        """Every region under ``code`` (itself included): one range scan on the primary key."""
+        return self.filter(codes.within_q("code", code))
+
+    def active(self) -> RegionQuerySet:
+        return self.filter(active=True)
+
+
+class Region(models.Model):
+    """A division of the 12-digit statistical code table (DOMAIN.md §6.1).
+
+    The code is the primary key, so a row that points at a region stores the code itself
+    and can be scoped by prefix range without a join. Codes that vanish from a later
+    year's table are marked inactive, never deleted, so that old records keep their place.
+    """
+
+    code = models.CharField(_("division code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        db_index=False,  # children are found by code range, not by this column
+    )
+    urban_rural_class = models.CharField(
+        _("urban-rural class"), max_length=3, choices=UrbanRuralClass.choices, blank=True
+    )
+    year = models.PositiveSmallIntegerField(_("year of the table"), help_text=_("Last table year listing this code."))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    active = models.BooleanField(_("active"), default=True)
+    generated = models.BooleanField(
+        _("generated"), default=False, help_text=_("Synthetic row made for the demo city, not from an official table.")
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_is_12_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def prefix(self) -> str:
+        return codes.prefix_of(self.code, self.level)
+
+    def descendants(self) -> RegionQuerySet:
+        """Regions strictly below this one."""
+        return Region.objects.within(self.code).exclude(code=self.code)
+
+    def ancestor_codes(self) -> list[str]:
+        return codes.ancestors(self.code)
+
+    def path(self) -> list[Region]:
+        """This region and its ancestors, province first (one query)."""
+        chain = self.ancestor_codes()
+        found = {r.code: r for r in Region.objects.filter(code__in=chain)}
+        return [found[c] for c in chain if c in found] + [self]
+
+    @property
+    def full_name(self) -> str:
+        """The names from province down, without the table's placeholder 市辖区 (urban districts)."""
+        return "".join(r.name for r in self.path() if r.name not in PLACEHOLDER_NAMES)
