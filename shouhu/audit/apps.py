@@ -6,3 +6,9 @@ class AuditConfig(AppConfig):
     name = "shouhu.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from shouhu.audit.services import write_access_event
+        from shouhu.core.accesslog import install_writer
+
+        install_writer(write_access_event)

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "shouhu.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from shouhu.core import permissions  # noqa: F401  (registers the job policy)

@@ -43,10 +43,14 @@ class Catalogue:
         return str(self.source_dir.relative_to(settings.BASE_DIR)) or "."
 
 
-def catalogues() -> list[Catalogue]:
+def catalogues(only: list[str] | None = None) -> list[Catalogue]:
+    """The catalogues of the project (label ``.``) and of every app, or only of ``only``."""
     base = Path(settings.BASE_DIR)
     found = [Catalogue(base, ROOT_IGNORES)]
     found += [Catalogue(app) for app in sorted((base / "shouhu").iterdir()) if (app / "apps.py").exists()]
+    if only:
+        wanted = {name if name == "." else f"shouhu/{name}" for name in only}
+        found = [c for c in found if c.label in wanted]
     return found
 
 

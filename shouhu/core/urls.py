@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-app_name = "core"
+from shouhu.core import views
 
-urlpatterns: list = []  # type: ignore[type-arg]
+app_name = "jobs"
+
+urlpatterns = [
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/progress/", views.job_progress, name="progress"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+    path("<int:pk>/rerun/", views.job_rerun, name="rerun"),
+]

@@ -12,8 +12,13 @@ from shouhu.core import translations
 class Command(BaseCommand):
     help = "Refresh and compile the zh_Hans message catalogues of the project and of every app."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--app", action="append", default=[], help="only this app (e.g. accounts; '.' for the project templates)"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        for catalogue in translations.catalogues():
+        for catalogue in translations.catalogues(options["app"]):
             translations.make_messages(catalogue)
             translations.tidy_header(catalogue)
             translations.compile_messages(catalogue)
