@@ -106,7 +106,7 @@ for entry in "${PACKAGES[@]}"; do
     listed+=("\`$destination\`")
   done < <(files_of "$name")
   joined=$(IFS=,; echo "${listed[*]}" | sed 's/,/, /g')
-  echo "| $name | $version | $licence | \`${pinned:0:23}…\` | \`$(dir_of "$name")/\`: $joined |" >>"$readme"
+  echo "| $name | $version | $licence | \`${pinned}\` | \`$(dir_of "$name")/\`: $joined |" >>"$readme"
 done
 cp "$readme" "$OUT/README.md"
 
