@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 
-.PHONY: run install migrate demo serve test test-sqlite test-postgres lint format messages bench browser-deps clean
+.PHONY: run install migrate demo serve totp test test-sqlite test-postgres lint format messages bench browser-deps clean
 
 ## run: install, migrate, load the demo city and serve on http://127.0.0.1:8000 (web + worker)
 run: install migrate demo serve
@@ -36,6 +36,10 @@ serve: install
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_huey --quiet & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## totp: print the current second-factor code of a demo account (demo only), e.g. make totp ACCOUNT=demo_city_admin
+totp: install
+	$(BIN)/python manage.py totp_code $(ACCOUNT)
 
 ## test: the whole suite on the database of DATABASE_URL (SQLite when unset)
 test: install browser-deps

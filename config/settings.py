@@ -4,7 +4,7 @@ Environment variables (all optional in development, see docs/operations.md for p
 SHOUHU_ENV, DEBUG, SECRET_KEY, SHOUHU_FIELD_KEY, SHOUHU_HASH_KEY, SHOUHU_AUDIT_KEY,
 DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, SHOUHU_VAR_DIR,
 SESSION_IDLE_MINUTES, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES, SECURE_PROXY_SSL_HEADER,
-SHOUHU_LOG_LEVEL.
+SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SHOUHU_PROXY_COUNT, SHOUHU_LOG_LEVEL, SHOUHU_DEMO_CITY.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shouhu.policy",
     "shouhu.api",
     "shouhu.dashboards",
+    "shouhu.demo",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,10 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     if env.bool("SECURE_PROXY_SSL_HEADER", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of reverse proxies (nginx) in front of the application whose X-Forwarded-For entries are
+# trusted; the client address of the access log and of the log-in lock-out is read from there.
+SHOUHU_PROXY_COUNT = env.int("SHOUHU_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "shouhu.core.net.client_ip"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
