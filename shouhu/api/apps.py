@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "shouhu.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from shouhu.api import permissions, schema  # noqa: F401, PLC0415  (token policy; OpenAPI security scheme)

@@ -1,0 +1,47 @@
+"""The OpenAPI 3 schema: its security schemes and the views that serve it.
+
+The schema and its two viewers (Swagger UI and Redoc) need an account: partner developers have
+one, and the schema is a map of the system that strangers need not have. The viewers load
+only the assets of ``drf-spectacular-sidecar`` from this server (no CDN, no validator badge,
+no web fonts), which a Content-Security-Policy on their pages enforces in the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView
+
+from shouhu.core.drf import THROTTLE_CLASSES, SecondFactorVerified
+
+BEARER_FORMAT = "shu_<prefix>_<secret>"
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc, no-untyped-call]
+    """Describes ``ApiTokenAuthentication`` as an HTTP bearer scheme."""
+
+    target_class = "shouhu.api.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": BEARER_FORMAT,
+            "description": str(
+                _(
+                    "A token of a partner system, issued by an administrator and shown once: "
+                    "send “Authorization: Bearer shu_<prefix>_<secret>”. It acts as its account, "
+                    "with the same access as that account's browser session."
+                )
+            ),
+        }
+
+
+class SchemaView(SpectacularAPIView):  # type: ignore[misc]
+    """The OpenAPI 3 document (YAML, or JSON with ``?format=json``), for signed-in users."""
+
+    permission_classes = (SecondFactorVerified,)
+    throttle_classes = THROTTLE_CLASSES
