@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware import csrf
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist, loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,21 +65,44 @@ def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("jobs:detail", pk=job.pk)
 
 
+def _back_url(request: HttpRequest) -> str:
+    """The page the visitor came from, when it is on this site (never an outside address)."""
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "errors/csrf.html", {"reason": reason}, status=403)
+    """An expired or foreign form: explain it and offer the way back (CSRF_FAILURE_VIEW)."""
+    context = {
+        "back_url": _back_url(request),
+        "no_cookie": reason == csrf.REASON_NO_CSRF_COOKIE,
+        "debug_reason": reason if settings.DEBUG else "",
+    }
+    return render(request, "errors/csrf.html", context, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/400.html", status=400)
+    # The host may be the very thing that is bad (DisallowedHost): do not look at it.
+    return render(request, "errors/400.html", {"back_url": ""}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    return render(request, "errors/403.html", {"back_url": _back_url(request)}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
+    # The exception's message is never shown: it could tell what exists elsewhere.
+    return render(request, "errors/404.html", {"back_url": _back_url(request)}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """The 500 page, rendered without the request context: no database, no context processors."""
+    try:
+        body = loader.get_template("errors/500.html").render({})
+    except TemplateDoesNotExist:
+        body = "<!doctype html><title>500</title><h1>Server Error (500)</h1>"
+    return HttpResponse(body, status=500)
