@@ -1,0 +1,225 @@
+"""The sections of a home page: each a template and the figures it shows.
+
+``build_panels(user)`` asks ``sections.sections_for`` which sections the user's roles call for and
+builds each from the selectors. Chart options come from ``charts``; every figure drawn in a chart
+is also on the page as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shouhu.accounts.models import User
+from shouhu.core.accesslog import AccessAction
+from shouhu.dashboards import charts, sections
+from shouhu.dashboards import selectors as figures
+from shouhu.regions.choices import Level
+
+ACTION_LABELS = {
+    AccessAction.VIEW: gettext_lazy("Viewed"),
+    AccessAction.SEARCH: gettext_lazy("Searched"),
+    AccessAction.EXPORT: gettext_lazy("Exported"),
+    AccessAction.REVEAL: gettext_lazy("Revealed"),
+    AccessAction.DOWNLOAD: gettext_lazy("Downloaded"),
+    AccessAction.LOGIN: gettext_lazy("Logged in"),
+    AccessAction.LOGIN_FAILED: gettext_lazy("Failed log-in"),
+    AccessAction.LOGOUT: gettext_lazy("Logged out"),
+}
+UNIT_LABELS = {
+    Level.PROVINCE: gettext_lazy("By province"),
+    Level.CITY: gettext_lazy("By city"),
+    Level.COUNTY: gettext_lazy("By county / district"),
+    Level.TOWNSHIP: gettext_lazy("By township / sub-district"),
+    Level.VILLAGE: gettext_lazy("By village / community"),
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    context: dict[str, Any]
+
+    @property
+    def template(self) -> str:
+        return f"dashboards/sections/{self.key}.html"
+
+
+def _code(user: User) -> str:
+    return user.jurisdiction_id or ""
+
+
+def my_village(user: User) -> dict[str, Any]:
+    region = user.jurisdiction
+    return {"region": region, "path": region.path() if region else []}
+
+
+def my_children(user: User) -> dict[str, Any]:
+    return {"region": user.jurisdiction}
+
+
+def township(user: User) -> dict[str, Any]:
+    code = _code(user)
+    staff = figures.villages_and_directors(user, code) if code else []
+    staffed = sum(1 for village in staff if village.directors)
+    gaps = [village for village in staff if not village.directors]
+    chart = charts.donut(
+        [(_("With a child director"), staffed), (_("Without a child director"), len(gaps))],
+        colors=[charts.PALETTE[0], charts.MUTED],
+    )
+    return {
+        "region": user.jurisdiction,
+        "villages": staff,
+        "gaps": gaps,
+        "village_count": len(staff),
+        "staffed": staffed,
+        "rate": staffed / len(staff) if staff else None,
+        "directors": sum(len(village.directors) for village in staff),
+        "chart": chart if staff else None,
+    }
+
+
+def coverage(user: User) -> dict[str, Any]:
+    region = user.jurisdiction
+    result = figures.coverage(_code(user) or None, region.level if region else None)
+    rows = result.rows
+    names = [row.name for row in rows]
+    village_chart = None
+    if rows and result.total.villages:
+        village_chart = charts.staffed_bar(
+            names,
+            [row.villages_staffed for row in rows],
+            [row.villages_unstaffed for row in rows],
+            staffed_label=_("Villages with a child director"),
+            unstaffed_label=_("Villages without"),
+        )
+    # Below a county each unit is a township: list those without a supervisor instead of a chart.
+    township_chart = None
+    if rows and result.unit_level not in (Level.TOWNSHIP, Level.VILLAGE) and result.total.townships:
+        township_chart = charts.staffed_bar(
+            names,
+            [row.townships_staffed for row in rows],
+            [row.townships_unstaffed for row in rows],
+            staffed_label=_("Townships with a supervisor"),
+            unstaffed_label=_("Townships without"),
+        )
+    townships_without = [row for row in rows if result.unit_level == Level.TOWNSHIP and not row.townships_staffed]
+    return {
+        "region": region,
+        "counts": figures.region_counts(_code(user) or None),
+        "coverage": result,
+        "unit_label": UNIT_LABELS.get(result.unit_level) if result.unit_level else "",
+        "village_chart": village_chart,
+        "township_chart": township_chart,
+        "chart_height": charts.height_for(len(rows)),
+        "townships_without": townships_without,
+    }
+
+
+def plan(user: User) -> dict[str, Any]:
+    region = user.jurisdiction
+    code = _code(user) or None
+    result = figures.coverage(code, region.level if region else None)
+    rows = result.rows
+    rate_chart = None
+    if rows and (result.total.villages or result.total.townships):
+        rate_chart = charts.rate_bar(
+            [row.name for row in rows],
+            [
+                (_("Villages with a child director"), [row.village_rate for row in rows]),
+                (_("Townships with a supervisor"), [row.township_rate for row in rows]),
+            ],
+        )
+    agencies = figures.agencies_by_kind(user, code)
+    agency_chart = None
+    if agencies:
+        agency_chart = charts.count_bar(
+            [str(kind.label) for kind, _count in agencies], [n for _kind, n in agencies], label=_("Agencies")
+        )
+    return {
+        "region": region,
+        "counts": figures.region_counts(code),
+        "coverage": result,
+        "unit_label": UNIT_LABELS.get(result.unit_level) if result.unit_level else "",
+        "rate_chart": rate_chart,
+        "chart_height": charts.height_for(len(rows) * 2),
+        "agencies": agencies,
+        "agency_chart": agency_chart,
+        "agency_chart_height": charts.height_for(len(agencies)),
+    }
+
+
+def audit(user: User) -> dict[str, Any]:
+    activity = figures.access_activity(user)
+    series = [
+        (str(ACTION_LABELS.get(action, action)), [activity.counts.get((day, action), 0) for day in activity.days])
+        for action in activity.actions
+    ]
+    return {
+        "activity": activity,
+        "chart": charts.daily_stacked(activity.days, series) if activity.total else None,
+        "days": figures.ACTIVITY_DAYS,
+        "verification": figures.last_chain_verification(),
+    }
+
+
+def accounts(user: User) -> dict[str, Any]:
+    result = figures.account_figures(user)
+    held = [(role, n) for role, n in result.by_role if n]
+    chart = None
+    if held:
+        chart = charts.count_bar([str(role.label) for role, _n in held], [n for _role, n in held], label=_("Users"))
+    return {"figures": result, "chart": chart, "chart_height": charts.height_for(len(held))}
+
+
+def system(user: User) -> dict[str, Any]:
+    return {"counts": figures.region_counts(None), "agencies": figures.agencies_by_kind(user, None)}
+
+
+def referrals(user: User) -> dict[str, Any]:
+    agency = user.agency
+    return {"agency": agency, "agency_region": agency.region if agency else None}
+
+
+def reporting(user: User) -> dict[str, Any]:
+    return {"region": user.jurisdiction}
+
+
+def queue(user: User) -> dict[str, Any]:
+    return {"region": user.jurisdiction}
+
+
+def jobs(user: User) -> dict[str, Any]:
+    return {"jobs": figures.recent_jobs(user)}
+
+
+BUILDERS: dict[str, Callable[[User], dict[str, Any]]] = {
+    sections.MY_VILLAGE: my_village,
+    sections.MY_CHILDREN: my_children,
+    sections.TOWNSHIP: township,
+    sections.INTAKE_QUEUE: queue,
+    sections.CASE_QUEUE: queue,
+    sections.COVERAGE: coverage,
+    sections.REFERRALS: referrals,
+    sections.REPORTING: reporting,
+    sections.PLAN: plan,
+    sections.AUDIT: audit,
+    sections.ACCOUNTS: accounts,
+    sections.SYSTEM: system,
+    sections.JOBS: jobs,
+}
+
+
+def build_panels(user: User) -> list[Panel]:
+    """The panels of ``user``'s home page; a section with nothing to show (no jobs) is left out."""
+    panels = []
+    for key in sections.sections_for(user.roles, is_superuser=user.is_superuser):
+        context = BUILDERS[key](user)
+        if key == sections.JOBS and not context["jobs"]:
+            continue
+        panels.append(Panel(key, context))
+    return panels

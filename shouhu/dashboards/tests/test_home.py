@@ -1,0 +1,145 @@
+"""The home page: who may open it, and that each role sees its own jurisdiction only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shouhu.accounts.choices import Role
+from shouhu.accounts.tests.factories import UserFactory
+from shouhu.core.models import Job
+from shouhu.core.testing import assert_permission_matrix, login
+
+HOME = "/"
+
+
+def home_of(user, **headers):
+    response = login(Client(), user).get(HOME, **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_home_is_the_root_url():
+    assert reverse("dashboards:home") == HOME
+
+
+def test_every_actor_has_a_home_page_and_anonymous_visitors_are_sent_to_log_in(actors):
+    assert_permission_matrix(actors, url=HOME, allowed=list(actors))
+
+
+def test_anonymous_visitor_is_redirected_to_the_log_in_page_with_next():
+    response = Client().get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?next=/")
+
+
+def test_village_director_sees_own_village_and_not_the_neighbours(village_director):
+    page = home_of(village_director)
+    assert "东湖社区" in page
+    assert "370902001001" in page
+    assert "西湖社区" not in page
+    assert "南关社区" not in page
+    assert 'id="section-my-children"' in page
+
+
+def test_township_supervisor_sees_the_villages_and_directors_of_own_township_only(township_supervisor):
+    page = home_of(township_supervisor)
+    assert "东湖社区" in page
+    assert "西湖社区" in page
+    assert "village_director" in page
+    assert "other_village_director" in page
+    assert "南关社区" not in page  # 财源街道's village
+    assert "张家庄村" not in page
+
+
+def test_supervisor_of_a_township_without_directors_sees_the_gap(other_township_supervisor):
+    page = home_of(other_township_supervisor)
+    assert "南关社区" in page
+    assert "东湖社区" not in page
+    assert "shouhu-gaps" in page
+
+
+def test_county_caseworker_sees_the_townships_of_own_county(county_caseworker):
+    page = home_of(county_caseworker)
+    assert "岱庙街道" in page
+    assert "财源街道" in page
+    assert "满庄镇" not in page
+    assert 'id="section-cases"' in page
+    assert "village_director" not in page  # coverage names nobody
+
+
+def test_other_county_caseworker_sees_only_own_county(other_county_caseworker):
+    page = home_of(other_county_caseworker)
+    assert "满庄镇" in page
+    assert "岱庙街道" not in page
+
+
+def test_plan_monitor_sees_coverage_by_county_of_the_city(plan_monitor):
+    page = home_of(plan_monitor)
+    assert "泰山区" in page
+    assert "岱岳区" in page
+    assert "历下区" not in page  # another city
+    assert 'data-chart="' in page
+
+
+def test_department_liaison_sees_own_agency_and_the_referrals_empty_state(department_liaison):
+    page = home_of(department_liaison)
+    assert "泰山区公安分局" in page
+    assert 'id="section-referrals"' in page
+
+
+def test_mandated_reporter_sees_how_to_report(mandated_reporter):
+    page = home_of(mandated_reporter)
+    assert 'id="section-reporting"' in page
+    assert 'href="tel:110"' in page
+
+
+def test_administrator_sees_the_accounts_of_the_jurisdiction(county_admin):
+    page = home_of(county_admin)
+    assert 'id="section-accounts"' in page
+    assert 'id="section-coverage"' in page
+
+
+def test_superuser_sees_the_system_overview(superuser):
+    page = home_of(superuser)
+    assert 'id="section-system"' in page
+    assert 'id="section-accounts"' in page
+
+
+def test_a_user_with_two_roles_sees_the_sections_of_both(regions):
+    user = UserFactory(roles=[Role.CHILD_DIRECTOR, Role.MANDATED_REPORTER], jurisdiction=regions.village_a1a)
+    page = home_of(user)
+    assert 'id="section-my-village"' in page
+    assert 'id="section-reporting"' in page
+
+
+def test_a_user_without_a_role_is_told_to_ask_for_one(regions):
+    page = home_of(UserFactory(jurisdiction=regions.village_a1a))
+    assert "shouhu-empty" in page
+    assert 'id="section-my-village"' not in page
+
+
+def test_own_background_jobs_are_listed_and_nobody_elses(county_admin, city_admin):
+    mine = Job.objects.create(kind="accounts.user_import", created_by=county_admin)
+    theirs = Job.objects.create(kind="accounts.user_import", created_by=city_admin)
+    page = home_of(county_admin)
+    assert reverse("jobs:detail", args=[mine.pk]) in page
+    assert reverse("jobs:detail", args=[theirs.pk]) not in page
+
+
+def test_without_jobs_there_is_no_jobs_section(village_director):
+    assert 'id="section-jobs"' not in home_of(village_director)
+
+
+def test_home_page_speaks_chinese_by_default_and_english_on_request(village_director):
+    assert "我的村" in home_of(village_director)
+    english = home_of(village_director, HTTP_ACCEPT_LANGUAGE="en")
+    assert "My village" in english
+
+
+@pytest.mark.parametrize("name", ["city_admin", "plan_monitor", "township_supervisor", "auditor"])
+def test_home_page_needs_a_bounded_number_of_queries(actors, name, django_assert_max_num_queries):
+    client = login(Client(), actors[name])
+    with django_assert_max_num_queries(30):
+        assert client.get(HOME).status_code == 200
