@@ -9,6 +9,8 @@ from a B-tree index, whatever the collation, because both bounds are 12-digit st
 
 from __future__ import annotations
 
+import enum
+
 from django.db.models import Q
 
 from shouhu.regions.choices import Level
@@ -22,6 +24,27 @@ PREFIX_LENGTH = {
     Level.VILLAGE: 12,
 }
 LEVEL_ORDER = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+
+
+class TownshipKind(enum.Enum):
+    """What digits 7-9 of a code say about its township (DOMAIN.md §6.1)."""
+
+    SUB_DISTRICT = "sub_district"  # 街道
+    TOWN = "town"  # 镇
+    TOWNSHIP = "township"  # 乡
+    SPECIAL = "special"  # 政企合一 and similar units
+
+
+TOWNSHIP_PARTS = {
+    TownshipKind.SUB_DISTRICT: range(1, 100),
+    TownshipKind.TOWN: range(100, 200),
+    TownshipKind.TOWNSHIP: range(200, 400),
+    TownshipKind.SPECIAL: range(400, 600),
+}
+# Village part of 居委会 (residents' committees) and 村委会 (villagers' committees): an observed
+# pattern of the published tables, not a rule text (DOMAIN.md §6.1, [U]); the demo follows it.
+RESIDENTS_COMMITTEE_PARTS = range(1, 200)
+VILLAGERS_COMMITTEE_PARTS = range(200, 400)
 
 
 class CodeError(ValueError):
@@ -86,23 +109,52 @@ def ancestors(code: str) -> list[str]:
     return list(reversed(chain))
 
 
-def range_bounds(code: str, level: Level | str | None = None) -> tuple[str, str | None]:
-    """Lower (inclusive) and upper (exclusive) 12-digit bounds of everything under ``code``."""
-    prefix = prefix_of(code, level)
+def township_kind(code: str) -> TownshipKind | None:
+    """The kind of township a township or village code belongs to, from digits 7-9 (§6.1).
+
+    None when the township part is outside 001-599 (000 is the county itself).
+    """
+    part = int(code[6:9])
+    for kind, parts in TOWNSHIP_PARTS.items():
+        if part in parts:
+            return kind
+    return None
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str | None]:
+    """Lower (inclusive) and upper (exclusive) 12-digit bounds of the codes starting with ``prefix``.
+
+    ``prefix`` is any run of 0-12 digits (``''`` is the whole country); the upper bound is None
+    when there is none (``'99'``), so the range has no upper end.
+    """
+    if len(prefix) > CODE_LENGTH or not prefix.isascii() or (prefix and not prefix.isdigit()):
+        raise CodeError(f"{prefix!r} is not a prefix of a division code")
     low = prefix.ljust(CODE_LENGTH, "0")
+    if not prefix:
+        return low, None
     upper_prefix = str(int(prefix) + 1).zfill(len(prefix))
     if len(upper_prefix) > len(prefix):
         return low, None
     return low, upper_prefix.ljust(CODE_LENGTH, "0")
 
 
-def within_q(field: str, code: str, level: Level | str | None = None) -> Q:
-    """A Q object for rows whose ``field`` (a 12-digit code) lies in the region ``code``."""
-    low, high = range_bounds(code, level)
+def prefix_q(field: str, prefix: str) -> Q:
+    """A Q object for rows whose ``field`` (a 12-digit code) starts with the digits ``prefix``."""
+    low, high = prefix_bounds(prefix)
     q = Q(**{f"{field}__gte": low})
     if high is not None:
         q &= Q(**{f"{field}__lt": high})
     return q
+
+
+def range_bounds(code: str, level: Level | str | None = None) -> tuple[str, str | None]:
+    """Lower (inclusive) and upper (exclusive) 12-digit bounds of everything under ``code``."""
+    return prefix_bounds(prefix_of(code, level))
+
+
+def within_q(field: str, code: str, level: Level | str | None = None) -> Q:
+    """A Q object for rows whose ``field`` (a 12-digit code) lies in the region ``code``."""
+    return prefix_q(field, prefix_of(code, level))
 
 
 def is_within(inner: str, outer: str) -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.core.models import TimeStampedModel
 from shouhu.regions import codes
 from shouhu.regions.choices import Level, UrbanRuralClass
 
-
-# City-level rows of municipalities are named 市辖区 ("urban districts") in the table.
-PLACEHOLDER_NAMES = frozenset({"市辖区", "县"})
+# Rows of the table that only group others: the city-level rows of municipalities (市辖区 "urban
+# districts", 县) and the provinces' groups of directly administered county-level units.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 
 class RegionQuerySet(models.QuerySet["Region"]):
@@ -57,12 +59,10 @@ class Region(models.Model):
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_is_12_digits"
-            ),
-        ]
+        ordering = ("code",)
+        constraints = (
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_is_12_digits"),
+        )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -88,3 +88,41 @@ class Region(models.Model):
     def full_name(self) -> str:
         """The names from province down, without the table's placeholder 市辖区 (urban districts)."""
         return "".join(r.name for r in self.path() if r.name not in PLACEHOLDER_NAMES)
+
+
+class DivisionImport(TimeStampedModel):
+    """One import of a division table: what was loaded, for which scope, and what it changed.
+
+    ``scope`` is the significant prefix of the imported area (``''`` the whole country, ``'37'``
+    a province, ``'3709'`` a city). ``changes`` keeps the detail of what a later year's table
+    did — renames with the old and the new name, and the codes deactivated and reactivated — so
+    that the history survives even where the rows themselves were written in bulk.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year of the table"))
+    scope = models.CharField(_("scope"), max_length=12, blank=True, help_text=_("Code prefix; empty: whole country."))
+    scope_name = models.CharField(_("scope name"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    villages_source = models.CharField(_("village list"), max_length=500, blank=True)
+    generated = models.BooleanField(_("generated villages"), default=False)
+    rows = models.PositiveIntegerField(_("rows in the table"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    renamed = models.PositiveIntegerField(_("renamed"), default=0)
+    updated = models.PositiveIntegerField(_("otherwise updated"), default=0)
+    deactivated = models.PositiveIntegerField(_("deactivated"), default=0)
+    reactivated = models.PositiveIntegerField(_("reactivated"), default=0)
+    confirmed = models.PositiveIntegerField(_("confirmed"), default=0)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    seconds = models.FloatField(_("duration (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("division import")
+        verbose_name_plural = _("division imports")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scope_name or self.scope or gettext('whole country')}"
+
+    @property
+    def change_count(self) -> int:
+        return self.created + self.renamed + self.updated + self.deactivated + self.reactivated
