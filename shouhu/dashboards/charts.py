@@ -77,6 +77,7 @@ def staffed_bar(
 def rate_bar(names: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> dict[str, Any]:
     """Horizontal grouped bars of percentages (0-100), one group per region."""
     option = _base()
+    option["grid"]["right"] = 48  # room for the "100%" label at the end of a full bar
     option["xAxis"] = {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}}
     option["yAxis"] = _category_axis(names)
     option["series"] = [

@@ -4,7 +4,7 @@
  * - an element with data-confirm="question" asks before its form is submitted or its link followed;
  * - a .shouhu-chart[data-chart=ID] element is drawn with ECharts from the JSON in <script id=ID
  *   type="application/json"> (written by the {% chart %} template tag), redrawn on resize, and
- *   also inside content that htmx swaps in.
+ *   also inside content that htmx swaps in (data-rendered marks a chart whose drawing has finished).
  */
 (function () {
   "use strict";
@@ -54,6 +54,7 @@
         return;
       }
       var chart = window.echarts.init(element, null, { renderer: "svg" });
+      chart.on("finished", function () { element.setAttribute("data-rendered", "1"); });
       chart.setOption(option);
       element.setAttribute("data-drawn", "1");
       charts.push(chart);
