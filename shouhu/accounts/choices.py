@@ -42,8 +42,9 @@ class AgencyKind(models.TextChoices):
     KINDERGARTEN = "kindergarten", _("Kindergarten")  # 幼儿园
     HOSPITAL = "hospital", _("Medical institution")  # 医疗机构
     CHILD_WELFARE_INSTITUTION = "child_welfare_institution", _("Child welfare institution")  # 儿童福利机构
-    RESCUE_PROTECTION_INSTITUTION = "rescue_protection_institution", _(
-        "Minors' rescue and protection institution"
+    RESCUE_PROTECTION_INSTITUTION = (
+        "rescue_protection_institution",
+        _("Minors' rescue and protection institution"),
     )  # 未成年人救助保护机构
     VILLAGE_COMMITTEE = "village_committee", _("Village / residents' committee")  # 村(居)民委员会
     SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")  # 社会组织

@@ -34,8 +34,10 @@ class Agency(TimeStampedModel):
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
-        ordering = ["region_id", "kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="agency_unique_name_in_region")]
+        ordering = ["region_id", "kind", "name"]  # noqa: RUF012  (Django's Meta convention)
+        constraints = [  # noqa: RUF012
+            models.UniqueConstraint(fields=["region", "name"], name="agency_unique_name_in_region")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -73,13 +75,15 @@ class User(AbstractUser):
 
     objects = UserManager()  # type: ignore[misc]
 
-    REQUIRED_FIELDS = ["full_name"]
+    REQUIRED_FIELDS = ["full_name"]  # noqa: RUF012  (Django's convention)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        ordering = ["username"]
-        indexes = [models.Index(fields=["jurisdiction", "is_active"], name="user_jurisdiction_active")]
+        ordering = ["username"]  # noqa: RUF012  (Django's Meta convention)
+        indexes = [  # noqa: RUF012
+            models.Index(fields=["jurisdiction", "is_active"], name="user_jurisdiction_active")
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})" if self.full_name else self.username
@@ -104,7 +108,9 @@ class User(AbstractUser):
 
     def covers(self, code: str) -> bool:
         """Does this user's jurisdiction contain region ``code``?"""
-        return bool(self.jurisdiction_id) and bool(code) and codes.is_within(code, self.jurisdiction_id)
+        if not self.jurisdiction_id or not code:
+            return False
+        return codes.is_within(code, self.jurisdiction_id)
 
     @property
     def needs_second_factor(self) -> bool:
@@ -128,7 +134,9 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")]
+        constraints = [  # noqa: RUF012  (Django's Meta convention)
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.role}"
@@ -152,7 +160,7 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
+        ordering = ["-created_at"]  # noqa: RUF012  (Django's Meta convention)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

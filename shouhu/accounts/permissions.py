@@ -11,6 +11,15 @@ from shouhu.core.policy import CHANGE, CREATE, DELETE, EXPORT, VIEW, Policy, reg
 from shouhu.regions import codes
 
 
+def manages_users(user: object) -> bool:
+    """Does ``user`` use the user-management screens (county and city administrators, superusers)?"""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_administrator", False)
+    )
+
+
 class UserPolicy(Policy[User]):
     """Administrators manage the users of their jurisdiction; supervisors see their directors.
 

@@ -3,6 +3,13 @@
 Pure module (no database). Source: DESIGN.md "Who uses it" and issue #2; the second-factor
 rule follows 未成年人网络保护条例 art. 36 (least privilege, approved and logged staff access)
 and is fixed here for administrators and auditors.
+
+Placement of a user (decided for Shouhu, issue #2): an administrator places users only inside
+their own jurisdiction, and a user's agency lies on the line of the user's jurisdiction — the
+agency's region contains the jurisdiction (a village director working for the township
+government, a county caseworker for the county civil-affairs bureau) or lies inside it (a
+county liaison attached to a township police station). An agency of a neighbouring township
+is never within reach: it would give its staff's reports the wrong place.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shouhu.accounts.choices import Role
+from shouhu.regions import codes
 from shouhu.regions.choices import Level
 
 # The levels of jurisdiction a holder of each role may have.
@@ -59,3 +67,17 @@ def grantable_roles(granter_roles: Iterable[Role | str], *, is_superuser: bool =
     for role in granter_roles:
         granted |= GRANTABLE_BY.get(Role(role), frozenset())
     return granted
+
+
+def agency_in_reach(jurisdiction_code: str, agency_region_code: str) -> bool:
+    """May a user whose jurisdiction is ``jurisdiction_code`` work for an agency of ``agency_region_code``?"""
+    return codes.is_within(jurisdiction_code, agency_region_code) or codes.is_within(
+        agency_region_code, jurisdiction_code
+    )
+
+
+def may_place(placer_code: str | None, target_code: str, *, is_superuser: bool = False) -> bool:
+    """May an administrator of ``placer_code`` give a user the jurisdiction ``target_code``?"""
+    if is_superuser:
+        return True
+    return bool(placer_code) and codes.is_within(target_code, placer_code or "")

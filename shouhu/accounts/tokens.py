@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from typing import NamedTuple
 
-TOKEN_TAG = "shu"
+TOKEN_TAG = "shu"  # noqa: S105  (the public tag of the key format, not a secret)
 PREFIX_BYTES = 6
+KEY_PARTS = 3  # tag, prefix, secret
 SECRET_BYTES = 32
 
 
@@ -31,7 +32,7 @@ def generate() -> NewToken:
 def split(key: str) -> tuple[str, str] | None:
     """``(prefix, secret)`` of a well-formed key, else None."""
     parts = key.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_TAG or not parts[1] or not parts[2]:
+    if len(parts) != KEY_PARTS or parts[0] != TOKEN_TAG or not parts[1] or not parts[2]:
         return None
     return parts[1], parts[2]
 
