@@ -8,7 +8,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from shouhu.audit.services import write_access_event
-        from shouhu.core.accesslog import install_writer
+        # Imported once the app registry is ready: these modules use the models.
+        from shouhu.audit import jobs, permissions  # noqa: F401, PLC0415  (register job handlers and policies)
+        from shouhu.audit.services import write_access_event  # noqa: PLC0415
+        from shouhu.core.accesslog import install_writer  # noqa: PLC0415
 
         install_writer(write_access_event)

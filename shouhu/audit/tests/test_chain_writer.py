@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.conf import settings
 
@@ -13,12 +15,18 @@ from shouhu.core.accesslog import AccessAction, record_access
 @pytest.mark.django_db
 def test_entries_link_to_the_previous_hash(actors):
     for n in range(3):
-        record_access(actor=actors["county_caseworker"], action=AccessAction.VIEW, object_type="accounts.user",
-                      object_id=n, region_code="370902000000", detail={"n": n})
+        record_access(
+            actor=actors["county_caseworker"],
+            action=AccessAction.VIEW,
+            object_type="accounts.user",
+            object_id=n,
+            region_code="370902000000",
+            detail={"n": n},
+        )
     events = list(AccessEvent.objects.order_by("seq"))
     assert [e.seq for e in events] == [1, 2, 3]
     assert events[0].prev_hash == chain.GENESIS
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     for event in events:
         assert event.hash == chain.link(settings.SHOUHU_AUDIT_KEY, event.prev_hash, event.hashed_content())
