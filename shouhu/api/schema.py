@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework import serializers
 
 from shouhu.core.drf import THROTTLE_CLASSES, SecondFactorVerified
 
@@ -38,6 +40,34 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc, no-u
                 )
             ),
         }
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field whose enum is one named schema component (``RoleEnum``, …).
+
+    drf-spectacular names enums after the field (``kind``, ``level``) and, when two apps use
+    one field name for different choices, falls back to hashed names with a warning; a named
+    component keeps the schema stable for partners' generated clients, whatever other apps add.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldScheme(OpenApiSerializerFieldExtension):  # type: ignore[misc, no-untyped-call]
+    target_class = NamedChoiceField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        field: NamedChoiceField = self.target
+        schema = build_choice_field(field)
+        schema.pop("x-spec-enum-id", None)
+        component = ResolvedComponent(  # type: ignore[no-untyped-call]
+            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref  # type: ignore[no-any-return]
 
 
 class SchemaView(SpectacularAPIView):  # type: ignore[misc]

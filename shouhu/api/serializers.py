@@ -17,6 +17,7 @@ from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, ApiToken, User
 from shouhu.api import selectors
 from shouhu.api.choices import TokenStatus
+from shouhu.api.schema import NamedChoiceField
 from shouhu.core.drf import second_factor_pending
 from shouhu.regions import codes
 from shouhu.regions.choices import Level
@@ -24,7 +25,7 @@ from shouhu.regions.models import Region
 
 
 class RegionRefSerializer(serializers.ModelSerializer[Region]):
-    level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    level = NamedChoiceField(enum_name="RegionLevelEnum", choices=Level.choices, read_only=True)
 
     class Meta:
         model = Region
@@ -33,7 +34,7 @@ class RegionRefSerializer(serializers.ModelSerializer[Region]):
 
 
 class AgencyRefSerializer(serializers.ModelSerializer[Agency]):
-    kind = serializers.ChoiceField(choices=AgencyKind.choices, read_only=True)
+    kind = NamedChoiceField(enum_name="AgencyKindEnum", choices=AgencyKind.choices, read_only=True)
 
     class Meta:
         model = Agency
@@ -44,7 +45,7 @@ class AgencyRefSerializer(serializers.ModelSerializer[Agency]):
 class JurisdictionSerializer(serializers.ModelSerializer[Region]):
     """The caller's jurisdiction with its full name and the path from the province down."""
 
-    level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    level = NamedChoiceField(enum_name="RegionLevelEnum", choices=Level.choices, read_only=True)
     full_name = serializers.CharField(read_only=True, help_text=_("Names from the province down."))
     path = serializers.SerializerMethodField(help_text=_("The regions from the province down to this one."))
 
@@ -59,7 +60,7 @@ class JurisdictionSerializer(serializers.ModelSerializer[Region]):
 
 
 class RoleListField(serializers.ListField):
-    child = serializers.ChoiceField(choices=Role.choices)
+    child = NamedChoiceField(enum_name="RoleEnum", choices=Role.choices)
 
     def to_representation(self, data: Any) -> list[str]:
         return sorted(str(role) for role in data)
@@ -120,7 +121,9 @@ class MeSerializer(serializers.ModelSerializer[User]):
             "verified": None if token_call else not second_factor_pending(request),
         }
 
-    @extend_schema_field(serializers.ChoiceField(choices=[("session", "session"), ("token", "token")]))
+    @extend_schema_field(
+        NamedChoiceField(enum_name="AuthenticationModeEnum", choices=[("session", "session"), ("token", "token")])
+    )
     def get_authentication(self, user: User) -> str:
         return "token" if isinstance(self.context["request"].auth, ApiToken) else "session"
 
@@ -150,7 +153,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
-    kind = serializers.ChoiceField(choices=AgencyKind.choices, read_only=True)
+    kind = NamedChoiceField(enum_name="AgencyKindEnum", choices=AgencyKind.choices, read_only=True)
     region = RegionRefSerializer(read_only=True)
 
     class Meta:
@@ -187,7 +190,7 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
         )
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=TokenStatus.choices))
+    @extend_schema_field(NamedChoiceField(enum_name="TokenStatusEnum", choices=TokenStatus.choices))
     def get_status(self, token: ApiToken) -> str:
         return selectors.token_status(token)
 

@@ -56,6 +56,14 @@ def make_token(
     return new.key
 
 
+def key_parts(key: str) -> tuple[str, str]:
+    """``(prefix, secret)`` of a key that must be well formed."""
+    parts = tokens.split(key)
+    if parts is None:
+        raise AssertionError(f"{key!r} is not a well-formed token key")
+    return parts
+
+
 def api_client(user: User | None = None, *, auth: str = SESSION, csrf: bool = False) -> APIClient:
     """An APIClient: anonymous, signed in by session (second factor verified), or by token.
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from shouhu.accounts import tokens
 from shouhu.accounts.choices import Role
-from shouhu.accounts.models import ApiToken
+from shouhu.accounts.models import ApiToken, User
 from shouhu.accounts.tests.factories import UserFactory
 from shouhu.api import rules
 from shouhu.api.services import issue_api_token, revoke_api_token
+from shouhu.api.testing import key_parts
 from shouhu.core.errors import DomainError, NotAllowed
 
 
@@ -24,7 +25,7 @@ def tomorrow():
 
 def test_issue_returns_a_working_key_and_stores_only_its_hash(county_admin, department_liaison):
     issued = issue_api_token(actor=county_admin, owner=department_liaison, name="教育局数据交换")
-    prefix, secret = tokens.split(issued.key)
+    prefix, secret = key_parts(issued.key)
     token = ApiToken.objects.get(pk=issued.token.pk)
     assert token.prefix == prefix
     assert tokens.matches(secret, token.key_hash)
@@ -169,7 +170,9 @@ def test_who_may_revoke(actors, actor, allowed):
 
 
 def test_county_admin_may_issue_to_a_new_service_account_of_the_county(county_admin, regions):
-    service = UserFactory(username="edu-sync", roles=[Role.DEPARTMENT_LIAISON], jurisdiction=regions.county_a)
+    service: User = UserFactory(  # type: ignore[assignment]  # factory_boy returns the model
+        username="edu-sync", roles=[Role.DEPARTMENT_LIAISON], jurisdiction=regions.county_a
+    )
     assert issue_api_token(actor=county_admin, owner=service, name="学籍同步").token.user == service
 
 

@@ -164,7 +164,7 @@ def test_pages_of_users(actors, regions):
     for n in range(7):
         UserFactory(username=f"director{n}", roles=[Role.CHILD_DIRECTOR], jurisdiction=regions.village_a2a)
     client = api_client(actors["county_admin"])
-    first = client.get(USERS, {"within": "370902002001", "page_size": 5}).json()
+    first = client.get(USERS, {"within": "370902002001", "page_size": "5"}).json()
     assert first["count"] == 7
     assert len(first["results"]) == 5
     assert first["previous"] is None
@@ -244,7 +244,9 @@ def test_agency_list_matrix(actors):
     ],
 )
 def test_agency_filters(actors, query, expected):
-    response = api_client(actors["village_director"]).get(AGENCIES, {**query, "page_size": 500})
+    params = dict(query)
+    params["page_size"] = "500"
+    response = api_client(actors["village_director"]).get(AGENCIES, params)
     assert response.status_code == 200
     assert {row["name"] for row in response.json()["results"]} == expected
 
