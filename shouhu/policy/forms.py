@@ -33,7 +33,7 @@ def value_field(definition: Definition) -> forms.Field:
             attrs["max"] = definition.maximum
         unit = definition.unit_label
         return forms.CharField(
-            label=f"{label} ({unit})" if unit else label,
+            label=_("New value (%(unit)s)") % {"unit": unit} if unit else label,
             widget=forms.NumberInput(attrs=attrs),
             help_text=_("From %(minimum)s to %(maximum)s.")
             % {"minimum": definition.minimum, "maximum": definition.maximum}

@@ -21,7 +21,7 @@ import uuid
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -53,6 +53,20 @@ MAX_AGE_SECONDS = 60.0
 def today() -> date:
     """Today's date in Asia/Shanghai."""
     return timezone.now().astimezone(CITY_TIME_ZONE).date()
+
+
+def day_of(moment: date | datetime | None) -> date:
+    """The day in Asia/Shanghai of ``moment``: a date as it is, an aware instant converted, None → today.
+
+    A naive datetime is refused: its day depends on a zone nobody stated (DOMAIN.md §8.4).
+    """
+    if moment is None:
+        return today()
+    if isinstance(moment, datetime):
+        if timezone.is_naive(moment):
+            raise ValueError("a naive datetime has no day in Asia/Shanghai; pass a date or an aware datetime")
+        return moment.astimezone(CITY_TIME_ZONE).date()
+    return moment
 
 
 # -- the in-memory store ---------------------------------------------------------------------
@@ -178,13 +192,15 @@ def note_write() -> None:
 # -- the read functions ------------------------------------------------------------------------
 
 
-def get(key: str, on: date | None = None) -> Value:
+def get(key: str, on: date | datetime | None = None) -> Value:
     """The value of setting ``key`` in force on ``on`` (default: today in Asia/Shanghai).
 
-    An unknown key raises ``KeyError``: it is a programming error of the caller.
+    ``on`` is a date, or an aware instant whose day in Asia/Shanghai counts. An unknown key
+    raises ``KeyError``: it is a programming error of the caller.
     """
     definition = DEFINITIONS[key]
-    return timeline().value(definition, today() if on is None else on)
+    day = day_of(on)
+    return timeline().value(definition, day)
 
 
 class PolicySnapshot(Mapping[str, Value]):
@@ -226,9 +242,9 @@ class PolicySnapshot(Mapping[str, Value]):
         return f"PolicySnapshot(on={self._on.isoformat()}, {len(self)} settings)"
 
 
-def snapshot(on: date | None = None) -> PolicySnapshot:
+def snapshot(on: date | datetime | None = None) -> PolicySnapshot:
     """Every setting's value in force on ``on`` (default: today in Asia/Shanghai)."""
-    day = today() if on is None else on
+    day = day_of(on)
     store = timeline()
     return PolicySnapshot(day, {key: store.value(d, day) for key, d in DEFINITIONS.items()})
 
@@ -243,12 +259,13 @@ class PolicyChange:
     after: Value
 
 
-def changes_between(start: date, end: date) -> tuple[PolicyChange, ...]:
+def changes_between(start: date | datetime, end: date | datetime) -> tuple[PolicyChange, ...]:
     """Values that took effect after ``start`` and on or before ``end``, by date then key.
 
     A nightly job asks for ``(yesterday, today)`` and recomputes what depends on the keys it
     gets; a value equal to the one before it is no change and is left out.
     """
+    start, end = day_of(start), day_of(end)
     if end < start:
         raise ValueError("the end of the period is before its start")
     store = timeline()

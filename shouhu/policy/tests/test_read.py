@@ -109,6 +109,18 @@ def test_stored_value_that_no_longer_fits_is_ignored(caplog) -> None:
     assert "no longer fits its definition" in caplog.text
 
 
+@pytest.mark.django_db
+def test_an_aware_instant_counts_by_its_day_in_asia_shanghai() -> None:
+    store(effective_from=MARCH_1)
+    assert selectors.get(KEY, on=datetime(2026, 2, 28, 15, 59, tzinfo=UTC)) == 24  # 23:59 in Beijing
+    assert selectors.get(KEY, on=datetime(2026, 2, 28, 16, 0, tzinfo=UTC)) == 12  # 00:00 on 1 March in Beijing
+
+
+def test_a_naive_datetime_is_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        selectors.get(KEY, on=datetime(2026, 3, 1, 12, 0))  # noqa: DTZ001  (the point of the test)
+
+
 def test_unknown_key_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
         selectors.get("intake.no_such_setting")
