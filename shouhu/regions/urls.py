@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from shouhu.regions import views
 
 app_name = "regions"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.browse, name="browse"),
+    path("imports/", views.imports, name="imports"),
+    re_path(r"^(?P<code>[0-9]{12})/$", views.detail, name="detail"),
+]

@@ -27,7 +27,9 @@ def test_level_of_reads_the_lowest_non_zero_segment(code, level):
     assert codes.level_of(code) is level
 
 
-@pytest.mark.parametrize("bad", ["37090200100", "3709020010011", "37090200100x", "３７０９０２００１００１", "000000000000", ""])
+@pytest.mark.parametrize(
+    "bad", ["37090200100", "3709020010011", "37090200100x", "３７０９０２００１００１", "000000000000", ""]
+)
 def test_level_of_refuses_what_is_not_a_code(bad):
     with pytest.raises(CodeError):
         codes.level_of(bad)
@@ -109,11 +111,11 @@ def test_prefix_bounds_refuses_what_is_no_prefix(bad):
 
 def test_within_q_is_a_range_and_not_a_pattern():
     q = codes.within_q("code", "370902001000")
-    assert dict(q.children) == {"code__gte": "370902001000", "code__lt": "370902002000"}
+    assert q.children == [("code__gte", "370902001000"), ("code__lt", "370902002000")]
 
 
 def test_within_q_of_the_last_province_has_no_upper_bound():
-    assert dict(codes.within_q("code", "990000000000").children) == {"code__gte": "990000000000"}
+    assert codes.within_q("code", "990000000000").children == [("code__gte", "990000000000")]
 
 
 @pytest.mark.parametrize(

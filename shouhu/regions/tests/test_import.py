@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from shouhu.accounts.choices import AgencyKind
-from shouhu.accounts.models import Agency
-from shouhu.accounts.tests.factories import UserFactory
+from shouhu.accounts.models import Agency, User
 from shouhu.core.errors import DomainError
 from shouhu.regions import services
 from shouhu.regions.choices import Level
@@ -102,10 +101,7 @@ def test_a_dry_run_counts_and_writes_nothing():
 def taian_2023(tmp_path):
     """The mini table loaded as 2023, with an agency in 化马湾乡, which will vanish in 2024."""
     services.import_divisions(actor=None, year=2023, source=TableFiles().write(tmp_path / "2023"))
-    agency = Agency.objects.create(
-        name="化马湾乡人民政府", kind=AgencyKind.TOWNSHIP_GOVERNMENT, region_id="370911201000"
-    )
-    return agency
+    return Agency.objects.create(name="化马湾乡人民政府", kind=AgencyKind.TOWNSHIP_GOVERNMENT, region_id="370911201000")
 
 
 def table_2024() -> TableFiles:
@@ -120,7 +116,7 @@ def table_2024() -> TableFiles:
 
 @pytest.mark.django_db
 def test_a_later_year_renames_retires_and_adds_within_its_scope(tmp_path, taian_2023):
-    superuser = UserFactory(username="root", is_superuser=True, jurisdiction=None, agency=None)
+    superuser = User.objects.create(username="root", full_name="系统管理员", is_superuser=True)
     result = services.import_divisions(
         actor=superuser, year=2024, source=table_2024().write(tmp_path / "2024"), scope="3709"
     )
@@ -280,7 +276,9 @@ def test_the_command_needs_a_year_it_cannot_guess(tmp_path):
 @pytest.mark.django_db
 def test_the_command_imports_a_village_list_alone(tmp_path, capsys):
     call_command("import_divisions", source=TableFiles().write(tmp_path / "divisions-2023"))
-    villages = write_villages(tmp_path / "v.csv", ['370902001001,"东湖社区居民委员会",370902001'], "code,name,streetCode")
+    villages = write_villages(
+        tmp_path / "v.csv", ['370902001001,"东湖社区居民委员会",370902001'], "code,name,streetCode"
+    )
     call_command("import_divisions", villages=villages, villages_only=True, year=2023, generated=True, city="3709")
     assert Region.objects.get(code="370902001001").generated
 
