@@ -34,10 +34,10 @@ class Env:
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     problems: list[str] = field(default_factory=list)
 
-    def str(self, name: str, default: str = "") -> str:
+    def text(self, name: str, default: str = "") -> str:
         return self.environ.get(name, default).strip()
 
-    def bool(self, name: str, *, default: bool) -> bool:
+    def flag(self, name: str, *, default: bool) -> bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -49,7 +49,7 @@ class Env:
         self.problems.append(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
         return default
 
-    def int(self, name: str, *, default: int, minimum: int = 0) -> int:
+    def integer(self, name: str, *, default: int, minimum: int = 0) -> int:
         raw = self.environ.get(name)
         if raw is None or not raw.strip():
             return default
@@ -63,14 +63,14 @@ class Env:
             return default
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def items(self, name: str, default: list[str]) -> list[str]:
         raw = self.environ.get(name)
         if raw is None:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.str(name, default).lower()
+        value = self.text(name, default).lower()
         if value not in choices:
             self.problems.append(f"{name}={value!r} must be one of: {', '.join(choices)}")
             return default
@@ -86,7 +86,7 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
     """Return the embedded mode's secrets, generating any that are missing (file mode 0600)."""
     stored: dict[str, str] = {}
     if path.exists():
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = dict(json.loads(path.read_text(encoding="utf-8")))
     missing = [name for name in SECRET_NAMES if not stored.get(name)]
     if missing:
         for name in missing:
@@ -101,7 +101,7 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
 
 def read_secrets(env: Env, *, production: bool, var_dir: Path) -> dict[str, str]:
     """Secrets from the environment; in development the missing ones come from ``var/``."""
-    found = {name: env.str(name) for name in SECRET_NAMES}
+    found = {name: env.text(name) for name in SECRET_NAMES}
     if production:
         for name, value in found.items():
             if not value:

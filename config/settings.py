@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from config.env import ENVIRONMENTS, Env, read_secrets
 
@@ -23,9 +23,9 @@ env = Env()
 SHOUHU_ENV = env.choice("SHOUHU_ENV", ENVIRONMENTS, "development")
 PRODUCTION = SHOUHU_ENV == "production"
 TESTING = SHOUHU_ENV == "test"
-VAR_DIR = Path(env.str("SHOUHU_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR = Path(env.text("SHOUHU_VAR_DIR") or BASE_DIR / "var")
 
-DEBUG = env.bool("DEBUG", default=SHOUHU_ENV == "development")
+DEBUG = env.flag("DEBUG", default=SHOUHU_ENV == "development")
 if PRODUCTION and DEBUG:
     env.problems.append("DEBUG is on; production must run with DEBUG=0")
 
@@ -39,10 +39,10 @@ SHOUHU_HASH_KEY = _secrets.get("SHOUHU_HASH_KEY") or "test-only-hash-key-" + "z"
 # database-only attacker cannot rewrite the chain.
 SHOUHU_AUDIT_KEY = _secrets.get("SHOUHU_AUDIT_KEY") or "test-only-audit-key-" + "w" * 40
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     env.problems.append("ALLOWED_HOSTS is empty; list the host names the site answers to")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,7 +114,7 @@ TEMPLATES = [
 
 # Database: SQLite in var/ for the embedded mode; PostgreSQL in production.
 _default_db = f"sqlite:///{VAR_DIR / 'shouhu.sqlite3'}"
-DATABASE_URL = env.str("DATABASE_URL", _default_db) or _default_db
+DATABASE_URL = env.text("DATABASE_URL", _default_db) or _default_db
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
 except ValueError as exc:
@@ -129,7 +129,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL")
+REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -137,7 +137,7 @@ else:
 
 # Background jobs: Huey on SQLite (embedded) or Redis; immediate mode in tests.
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "shouhu", "url": REDIS_URL, "immediate": TESTING}
+    HUEY: dict[str, Any] = {"huey_class": "huey.RedisHuey", "name": "shouhu", "url": REDIS_URL, "immediate": TESTING}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -163,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "shouhu.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
-SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30, minimum=1)
+SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", default=30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry slides with activity: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -173,8 +173,8 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 FORM_RENDERER = "shouhu.core.forms.BootstrapFormRenderer"
 CSRF_FAILURE_VIEW = "shouhu.core.views.csrf_failure"
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
 # Lock the account, not the address: offices reach the server from one NAT address, and an
 # address lock-out would shut out a whole township office after one user's typos.
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -186,13 +186,13 @@ OTP_TOTP_ISSUER = "Shouhu 守护"
 
 if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    if env.bool("SECURE_PROXY_SSL_HEADER", default=True):
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=True)
+    if env.flag("SECURE_PROXY_SSL_HEADER", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Number of reverse proxies (nginx) in front of the application whose X-Forwarded-For entries are
 # trusted; the client address of the access log and of the log-in lock-out is read from there.
-SHOUHU_PROXY_COUNT = env.int("SHOUHU_PROXY_COUNT", default=0)
+SHOUHU_PROXY_COUNT = env.integer("SHOUHU_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "shouhu.core.net.client_ip"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -208,7 +208,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "files"}},
     "staticfiles": {
         "BACKEND": (
@@ -255,11 +255,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("SHOUHU_LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": env.text("SHOUHU_LOG_LEVEL", "INFO").upper()},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Demo data (make run) is refused in production.
-SHOUHU_DEMO_CITY = env.str("SHOUHU_DEMO_CITY", "3709")
+SHOUHU_DEMO_CITY = env.text("SHOUHU_DEMO_CITY", "3709")
 
 env.fail_if_problems()

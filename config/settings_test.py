@@ -4,8 +4,8 @@ import os
 
 os.environ["SHOUHU_ENV"] = "test"
 
-from config.settings import *  # noqa: E402, F403  (the test settings extend the base ones)
+from config.settings import *  # noqa: F403  (the test settings extend the base ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
-HUEY["immediate"] = True  # noqa: F405
-STORAGES["default"]["OPTIONS"]["location"] = VAR_DIR / "test-files"  # noqa: F405
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": VAR_DIR / "test-files"}}}  # noqa: F405

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
@@ -21,7 +22,7 @@ from shouhu.demo import names
 from shouhu.regions.choices import Level
 from shouhu.regions.codes import within_q
 from shouhu.regions.models import Region
-from shouhu.regions.services import load_demo_city
+from shouhu.regions.services import ImportResult, load_demo_city
 
 # Printed by ``make run``; never valid in production (load_demo refuses there).
 DEMO_PASSWORD = "Shouhu@Demo2026"  # noqa: S105
@@ -78,16 +79,12 @@ class DemoAccount:
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_director", Role.CHILD_DIRECTOR, Level.VILLAGE, AgencyKind.VILLAGE_COMMITTEE, "王秀兰"),
-    DemoAccount(
-        "demo_supervisor", Role.TOWNSHIP_SUPERVISOR, Level.TOWNSHIP, AgencyKind.TOWNSHIP_GOVERNMENT, "李建华"
-    ),
+    DemoAccount("demo_supervisor", Role.TOWNSHIP_SUPERVISOR, Level.TOWNSHIP, AgencyKind.TOWNSHIP_GOVERNMENT, "李建华"),
     DemoAccount("demo_caseworker", Role.COUNTY_CASEWORKER, Level.COUNTY, AgencyKind.CIVIL_AFFAIRS, "张丽娟"),
     DemoAccount("demo_intake", Role.INTAKE_OFFICER, Level.COUNTY, AgencyKind.CIVIL_AFFAIRS, "刘海燕"),
     DemoAccount("demo_liaison", Role.DEPARTMENT_LIAISON, Level.COUNTY, AgencyKind.PUBLIC_SECURITY, "陈志刚"),
     DemoAccount("demo_reporter", Role.MANDATED_REPORTER, Level.TOWNSHIP, AgencyKind.SCHOOL, "杨春梅"),
-    DemoAccount(
-        "demo_monitor", Role.PLAN_MONITOR, Level.CITY, AgencyKind.CHILDREN_WORK_COMMITTEE, "赵晓雯"
-    ),
+    DemoAccount("demo_monitor", Role.PLAN_MONITOR, Level.CITY, AgencyKind.CHILDREN_WORK_COMMITTEE, "赵晓雯"),
     DemoAccount("demo_auditor", Role.AUDITOR, Level.CITY, AgencyKind.CIVIL_AFFAIRS, "周明"),
     DemoAccount("demo_county_admin", Role.COUNTY_ADMIN, Level.COUNTY, AgencyKind.CIVIL_AFFAIRS, "吴刚"),
     DemoAccount("demo_city_admin", Role.CITY_ADMIN, Level.CITY, AgencyKind.CIVIL_AFFAIRS, "孙立新"),
@@ -97,14 +94,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 @dataclass
 class DemoResult:
-    regions: str = ""
+    regions: ImportResult | None = None
     agencies_created: int = 0
     users_created: int = 0
     accounts: list[tuple[DemoAccount, User]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.agencies_created or self.users_created)
+        return bool(self.agencies_created or self.users_created or (self.regions and self.regions.changed))
 
 
 def _township_agency_name(township: Region) -> str:
@@ -134,7 +131,9 @@ def _ensure_agencies(city: Region, result: DemoResult) -> dict[tuple[str, Agency
             for kind, name in COUNTY_BUREAUS:
                 wanted.append(Agency(name=region.name + name, kind=kind, region=region))
         elif region.level == Level.TOWNSHIP:
-            wanted.append(Agency(name=_township_agency_name(region), kind=AgencyKind.TOWNSHIP_GOVERNMENT, region=region))
+            wanted.append(
+                Agency(name=_township_agency_name(region), kind=AgencyKind.TOWNSHIP_GOVERNMENT, region=region)
+            )
             wanted.append(Agency(name=region.name + "中心小学", kind=AgencyKind.SCHOOL, region=region))
             wanted.append(Agency(name=region.name + "卫生院", kind=AgencyKind.HOSPITAL, region=region))
         elif region.level == Level.VILLAGE:
@@ -155,7 +154,9 @@ def _ensure_agencies(city: Region, result: DemoResult) -> dict[tuple[str, Agency
 def _first(city: Region, level: Level) -> Region:
     region = Region.objects.within(city.code).filter(level=level, active=True).order_by("code").first()
     if region is None:
-        raise DomainError(f"the demo city {city.code} has no {level} region")
+        raise DomainError(
+            gettext("The demo city %(city)s has no region of level %(level)s.") % {"city": city.code, "level": level}
+        )
     return region
 
 
@@ -211,7 +212,7 @@ def _ensure_workforce(
     city: Region, agencies: dict[tuple[str, AgencyKind], Agency], password_hash: str, result: DemoResult
 ) -> None:
     """A child director for most villages and a supervisor for most townships."""
-    rng = random.Random(f"{SEED}-{city.code}")  # noqa: S311  (demo data, not security)
+    rng = random.Random(f"{SEED}-{city.code}")
     places = list(
         Region.objects.within(city.code)
         .filter(active=True, level__in=[Level.TOWNSHIP, Level.VILLAGE])
@@ -225,7 +226,10 @@ def _ensure_workforce(
         is_village = level == Level.VILLAGE
         covered = rng.random() < (DIRECTOR_COVERAGE if is_village else SUPERVISOR_COVERAGE)
         female = rng.random() < (0.7 if is_village else 0.5)  # 34号: female committee members preferred
+        # Draw everything before deciding to skip, so that the stream (and the demo) is the
+        # same whichever accounts already exist.
         name = names.full_name(rng, female=female)
+        phone = f"13{rng.randrange(10**9):09d}"
         if not covered or code in taken:
             continue
         role = Role.CHILD_DIRECTOR if is_village else Role.TOWNSHIP_SUPERVISOR
@@ -235,7 +239,7 @@ def _ensure_workforce(
             User(
                 username=username,
                 full_name=name,
-                phone=f"13{rng.randrange(10**9):09d}",
+                phone=phone,
                 jurisdiction_id=code,
                 agency=agencies.get((code, kind)),
                 password=password_hash,
@@ -253,18 +257,18 @@ def _ensure_workforce(
 def load_demo(*, city_code: str | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
     """Load the demo city (idempotent); refused in production."""
     if settings.PRODUCTION:
-        raise DomainError("the demo city is never loaded in production")
+        raise DomainError(gettext("The demo city is never loaded in production."))
     say = progress or (lambda message: None)
     city_code = (city_code or settings.SHOUHU_DEMO_CITY).ljust(12, "0")
     result = DemoResult()
-    say("regions …")
-    result.regions = str(load_demo_city(city_code[:4]))
+    say(gettext("Regions"))
+    result.regions = load_demo_city(city_code[:4])
     city = Region.objects.get(code=city_code)
     password_hash = make_password(DEMO_PASSWORD)
     with transaction.atomic():
-        say("agencies …")
+        say(gettext("Agencies"))
         agencies = _ensure_agencies(city, result)
-        say("accounts …")
+        say(gettext("Accounts"))
         _ensure_named_accounts(city, agencies, password_hash, result)
         _ensure_workforce(city, agencies, password_hash, result)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from shouhu.core.errors import DomainError
 from shouhu.demo.services import DEMO_PASSWORD, load_demo
@@ -18,25 +19,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = load_demo(city_code=options["city"], progress=lambda m: self.stdout.write(f"  {m}"))
+            result = load_demo(city_code=options["city"], progress=lambda m: self.stdout.write(f"  {m} …"))
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stdout.write(f"  {result.regions}")
+        if result.regions is not None:
+            self.stdout.write(f"  regions: {result.regions.summary()}")
         if result.changed:
             self.stdout.write(
-                f"  created {result.agencies_created} agencies and {result.users_created} accounts"
+                "  "
+                + _("created %(agencies)d agencies and %(users)d accounts")
+                % {"agencies": result.agencies_created, "users": result.users_created}
             )
         else:
-            self.stdout.write("  the demo city was already loaded: nothing changed")
+            self.stdout.write("  " + _("The demo city was already loaded: nothing changed."))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo accounts (password of all: %(password)s)") % {"password": DEMO_PASSWORD})
+        )
         width = max(len(account.username) for account, _ in result.accounts)
         for account, user in result.accounts:
-            role = account.role.label if account.role else "system administrator (superuser)"
-            place = user.jurisdiction.name if user.jurisdiction else "—"
-            second = "  [TOTP: make totp ACCOUNT=%s]" % account.username if user.needs_second_factor else ""
-            self.stdout.write(f"  {account.username:<{width}}  {role!s:<28} {place}{second}")
+            role = account.role.label if account.role else _("System administrator")
+            place = user.jurisdiction.full_name if user.jurisdiction else "—"
+            second = " *" if user.needs_second_factor else ""
+            self.stdout.write(f"  {account.username:<{width}}  {role}{second} · {place}")
         self.stdout.write(
-            "Administrators and auditors log in with a second factor: scan the QR code shown at first "
-            "log-in, or print the current code with `make totp ACCOUNT=<username>` (demo only)."
+            _(
+                "* log in with a second factor: scan the QR code shown at the first log-in with an "
+                "authenticator app, or print the current code with `make totp ACCOUNT=<username>` (demo only)."
+            )
         )
+        self.stdout.write(_("Open http://127.0.0.1:8000/ and log in."))
