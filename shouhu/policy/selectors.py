@@ -135,6 +135,15 @@ class _Cached(NamedTuple):
 
 _cached: _Cached | None = None
 _thread = threading.local()  # .uncommitted: this thread's transaction wrote a value
+_last_cache_warning = -MAX_AGE_SECONDS
+
+
+def _warn_about_cache(message: str) -> None:
+    """Log a cache failure at most once per ``MAX_AGE_SECONDS``: reads go on, the log stays readable."""
+    global _last_cache_warning  # noqa: PLW0603
+    if monotonic() - _last_cache_warning >= MAX_AGE_SECONDS:
+        _last_cache_warning = monotonic()
+        logger.warning(message, exc_info=True)
 
 
 def _shared_version() -> str | None:
@@ -144,7 +153,7 @@ def _shared_version() -> str | None:
             cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
             version = cache.get(VERSION_KEY)
     except Exception:  # the cache server is down: fall back on the age limit, keep serving
-        logger.warning("policy settings: the cache cannot be read; reloading by age only", exc_info=True)
+        _warn_about_cache("policy settings: the cache cannot be read; reloading by age only")
         return None
     return None if version is None else str(version)
 
@@ -173,7 +182,7 @@ def invalidate() -> None:
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
-        logger.warning("policy settings: the cache cannot be written; other processes reload by age", exc_info=True)
+        _warn_about_cache("policy settings: the cache cannot be written; other processes reload by age")
 
 
 def note_write() -> None:
