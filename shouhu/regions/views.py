@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shouhu.core.policy import VIEW, policy_for
-from shouhu.regions import selectors
+from shouhu.regions import codes, selectors
+from shouhu.regions.choices import Level
 from shouhu.regions.forms import RegionSearchForm
 from shouhu.regions.models import DivisionImport, Region
 
@@ -58,7 +59,7 @@ def _region_page(request: HttpRequest, region: Region | None) -> HttpResponse:
         crumbs=selectors.path_of(user, region) if region else [],
         is_root=code == root,
         children=selectors.children_with_counts(user, code),
-        level_counts=[c for c in selectors.level_counts(user, code) if c.total],
+        level_counts=[c for c in selectors.level_counts(user, code) if c.total and _below(c.level, region)],
     )
     return render(request, "regions/region.html", context)
 
@@ -70,3 +71,8 @@ def imports(request: HttpRequest) -> HttpResponse:
         raise Http404
     page = Paginator(selectors.import_history(request.user), IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "regions/imports.html", {"page_obj": page, "imports": page.object_list})
+
+
+def _below(level: Level, region: Region | None) -> bool:
+    """Is ``level`` under the level of ``region`` (the region's own level is not counted)?"""
+    return region is None or codes.LEVEL_ORDER.index(level) > codes.LEVEL_ORDER.index(Level(region.level))

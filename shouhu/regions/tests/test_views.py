@@ -67,6 +67,11 @@ def test_browse_starts_at_the_jurisdiction_with_its_children_and_counts(actors):
     assert "满庄镇" not in content
 
 
+def test_the_counts_by_level_are_of_the_levels_below(actors):
+    response = login(Client(), actors["county_caseworker"]).get(reverse("regions:browse"))
+    assert [(c.level, c.active) for c in response.context["level_counts"]] == [("township", 2), ("village", 3)]
+
+
 def test_the_breadcrumb_links_only_what_the_user_may_open(actors):
     content = page(actors["township_supervisor"], reverse("regions:detail", args=[VILLAGE_A1A]))
     for name in ("山东省", "泰安市", "泰山区"):
