@@ -9,27 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouhu.accounts.models import User
-from shouhu.core.accesslog import AccessAction
+from shouhu.audit import selectors as audit_selectors
 from shouhu.dashboards import charts, sections
 from shouhu.dashboards import selectors as figures
 from shouhu.regions.choices import Level
 
-ACTION_LABELS = {
-    AccessAction.VIEW: gettext_lazy("Viewed"),
-    AccessAction.SEARCH: gettext_lazy("Searched"),
-    AccessAction.EXPORT: gettext_lazy("Exported"),
-    AccessAction.REVEAL: gettext_lazy("Revealed"),
-    AccessAction.DOWNLOAD: gettext_lazy("Downloaded"),
-    AccessAction.LOGIN: gettext_lazy("Logged in"),
-    AccessAction.LOGIN_FAILED: gettext_lazy("Failed log-in"),
-    AccessAction.LOGOUT: gettext_lazy("Logged out"),
-}
+ACTIVITY_DAYS = 30
 UNIT_LABELS = {
     Level.PROVINCE: gettext_lazy("By province"),
     Level.CITY: gettext_lazy("By city"),
@@ -154,16 +146,17 @@ def plan(user: User) -> dict[str, Any]:
 
 
 def audit(user: User) -> dict[str, Any]:
-    activity = figures.access_activity(user)
-    series = [
-        (str(ACTION_LABELS.get(action, action)), [activity.counts.get((day, action), 0) for day in activity.days])
-        for action in activity.actions
-    ]
+    """The access log of the auditor's jurisdiction: entries per day and the chain's status."""
+    activity = audit_selectors.daily_activity(user=user, days=ACTIVITY_DAYS)
+    series = [(activity.labels[action], counts) for action, counts in activity.series.items()]
+    days = [date.fromisoformat(day) for day in activity.days]
     return {
         "activity": activity,
-        "chart": charts.daily_stacked(activity.days, series) if activity.total else None,
-        "days": figures.ACTIVITY_DAYS,
-        "verification": figures.last_chain_verification(),
+        "last_at": audit_selectors.visible_access_events(user).values_list("at", flat=True).first(),
+        "chart": charts.daily_stacked(days, series) if activity.total else None,
+        "days": ACTIVITY_DAYS,
+        "verification": audit_selectors.last_verification(user=user),
+        "chain_length": audit_selectors.chain_length(),
     }
 
 

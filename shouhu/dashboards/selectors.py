@@ -17,31 +17,23 @@ Two kinds of figures come from user rows, and they are scoped differently on pur
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Substr
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shouhu.accounts import roles as role_rules
+from shouhu.accounts import selectors as account_selectors
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
-from shouhu.audit.models import AccessEvent
 from shouhu.core.models import Job
 from shouhu.core.policy import policy_for
 from shouhu.regions import codes
 from shouhu.regions.choices import Level
 from shouhu.regions.models import Region
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 # The levels below each level, nearest first (a city without counties, like 东莞 4419, has its
 # townships right under it: the breakdown then falls through to the township level).
@@ -54,7 +46,6 @@ LEVELS_BELOW: dict[Level | None, tuple[Level, ...]] = {
     Level.VILLAGE: (),
 }
 RECENT_JOBS = 5
-ACTIVITY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -237,15 +228,6 @@ class AccountFigures:
     locked: int
 
 
-def _locked_usernames(usernames: QuerySet[Any]) -> QuerySet[AccessAttempt]:
-    """Log-in attempts that lock their username now (django-axes: limit reached, cool-off running)."""
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(
-        username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-    )
-    return attempts
-
-
 def account_figures(viewer: User) -> AccountFigures:
     """Active, deactivated, per-role, locked and second-factor-less accounts the viewer may see."""
     visible = policy_for(User).visible(viewer)
@@ -263,13 +245,13 @@ def account_figures(viewer: User) -> AccountFigures:
         Q(is_superuser=True) | Q(role_assignments__role__in=role_rules.SECOND_FACTOR_ROLES), is_active=True
     )
     without_device = second_factor_holders.exclude(Exists(confirmed_device)).values("pk").distinct().count()
-    locked = _locked_usernames(visible.filter(is_active=True).values("username")).values("username").distinct()
     return AccountFigures(
         active=totals["active"],
         deactivated=totals["inactive"],
         by_role=[(role, per_role.get(role.value, 0)) for role in Role],
         without_second_factor=without_device,
-        locked=locked.count(),
+        # The same definition as the user list's "locked" filter, one click away.
+        locked=account_selectors.locked_users(viewer).count(),
     )
 
 
@@ -282,47 +264,6 @@ def agencies_by_kind(viewer: User, code: str | None) -> list[tuple[AgencyKind, i
     return [(AgencyKind(row["kind"]), row["n"]) for row in rows if row["kind"] in AgencyKind.values]
 
 
-@dataclass(frozen=True)
-class Activity:
-    """Access-log entries the viewer may see, per day and action, over the last days."""
-
-    days: list[date]
-    actions: list[str]
-    counts: dict[tuple[date, str], int]
-    total: int
-    last_at: datetime | None
-
-
-def access_activity(viewer: User, *, days: int = ACTIVITY_DAYS, today: date | None = None) -> Activity:
-    """Entries per local day (Asia/Shanghai) and action, through the access-log policy."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    today = today or timezone.localdate(timezone=zone)
-    first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    events = policy_for(AccessEvent).visible(viewer).filter(at__gte=start)
-    rows = events.annotate(day=TruncDate("at", tzinfo=zone)).values("day", "action").annotate(n=Count("pk"))
-    counts: Counter[tuple[date, str]] = Counter()
-    for row in rows:
-        counts[(row["day"], row["action"])] += row["n"]
-    last = policy_for(AccessEvent).visible(viewer).order_by("-seq").values_list("at", flat=True).first()
-    return Activity(
-        days=[first + timedelta(days=offset) for offset in range(days)],
-        actions=sorted({action for _, action in counts}),
-        counts=dict(counts),
-        total=sum(counts.values()),
-        last_at=last,
-    )
-
-
 def recent_jobs(viewer: User, limit: int = RECENT_JOBS) -> list[Job]:
     """The viewer's latest background jobs (the job policy: one's own; all for a superuser)."""
     return list(policy_for(Job).visible(viewer).filter(created_by=viewer).order_by("-created_at", "-pk")[:limit])
-
-
-def regions_of(region_codes: Iterable[str]) -> dict[str, Region]:
-    return {region.code: region for region in Region.objects.filter(code__in=list(region_codes))}
-
-
-def last_chain_verification() -> Any | None:
-    """The latest verification of the access-log chain (the audit app records them)."""
-    return None

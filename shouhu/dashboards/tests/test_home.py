@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from shouhu.accounts.choices import Role
 from shouhu.accounts.tests.factories import UserFactory
+from shouhu.core.accesslog import record_access
 from shouhu.core.models import Job
 from shouhu.core.testing import assert_permission_matrix, login
+from shouhu.dashboards.panels import build_panels
 from shouhu.regions.tests.factories import make_region
 
 HOME = "/"
@@ -150,6 +152,7 @@ def queries_of_home(client):
 @pytest.mark.parametrize("name", ["city_admin", "plan_monitor", "county_caseworker", "township_supervisor", "auditor"])
 def test_home_page_queries_do_not_grow_with_the_jurisdiction(actors, regions, name):
     client = login(Client(), actors[name])
+    queries_of_home(client)  # the first request fills per-process caches
     before = queries_of_home(client)
     # More townships, villages, directors, supervisors and agencies in every county and township.
     for n in range(3):
@@ -162,3 +165,27 @@ def test_home_page_queries_do_not_grow_with_the_jurisdiction(actors, regions, na
         UserFactory(roles=[Role.CHILD_DIRECTOR], jurisdiction=make_region(f"370902001{m + 201:03d}", f"岱庙新村{m}"))
     assert queries_of_home(client) == before
     assert before <= 25
+
+
+def _log(actor, region_code, action="view"):
+    record_access(actor=actor, action=action, object_type="test.record", object_id="1", region_code=region_code)
+
+
+def test_auditor_sees_the_access_log_activity_of_own_city(actors, regions):
+    _log(actors["county_caseworker"], "370902001001")
+    _log(actors["county_caseworker"], "370902001001", action="export")
+    outsider = UserFactory(roles=[Role.COUNTY_CASEWORKER], jurisdiction=regions.other_city_county)
+    _log(outsider, "370102000000")  # 济南市: outside the auditor's city
+    panel = next(p for p in build_panels(actors["auditor"]) if p.key == "audit")
+    assert panel.context["activity"].total == 2
+    assert panel.context["last_at"] is not None
+    assert panel.context["chart"] is not None
+    page = home_of(actors["auditor"])
+    assert 'id="section-audit"' in page
+    assert 'id="chain-status-title"' in page
+
+
+def test_auditor_without_entries_sees_the_empty_state(auditor):
+    panel = next(p for p in build_panels(auditor) if p.key == "audit")
+    assert panel.context["activity"].total == 0
+    assert panel.context["chart"] is None

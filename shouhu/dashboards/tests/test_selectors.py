@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.tests.factories import UserFactory
-from shouhu.core.accesslog import record_access
 from shouhu.core.models import Job
 from shouhu.dashboards import selectors
 from shouhu.regions.choices import Level
@@ -191,29 +190,3 @@ def test_recent_jobs_are_the_viewers_own_newest_first(actors):
     Job.objects.create(kind="test.kind", created_by=actors["city_admin"])
     jobs = selectors.recent_jobs(actors["county_admin"])
     assert [job.pk for job in jobs] == [job.pk for job in reversed(mine)][: selectors.RECENT_JOBS]
-
-
-def _log(actor, region_code, action="view"):
-    record_access(actor=actor, action=action, object_type="test.record", object_id="1", region_code=region_code)
-
-
-def test_access_activity_counts_the_entries_the_auditor_may_see_per_day_and_action(actors, regions):
-    _log(actors["county_caseworker"], "370902001001")
-    _log(actors["county_caseworker"], "370902001001", action="export")
-    _log(actors["other_county_caseworker"], "370911101201")
-    outsider = UserFactory(roles=[Role.COUNTY_CASEWORKER], jurisdiction=regions.other_city_county)
-    _log(outsider, "370102000000")  # 济南市: outside the auditor's city
-    activity = selectors.access_activity(actors["auditor"])
-    today = timezone.localdate()
-    assert activity.days[-1] == today
-    assert len(activity.days) == selectors.ACTIVITY_DAYS
-    assert activity.counts[(today, "view")] == 2
-    assert activity.counts[(today, "export")] == 1
-    assert activity.total == 3
-    assert activity.last_at is not None
-
-
-def test_access_activity_leaves_out_entries_older_than_the_period(actors):
-    _log(actors["county_caseworker"], "370902001001")
-    later = timezone.localdate() + timedelta(days=selectors.ACTIVITY_DAYS)
-    assert selectors.access_activity(actors["auditor"], today=later).total == 0
