@@ -30,7 +30,7 @@ class IssueTokenForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Expires on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what <input type=date> reads
         help_text=_("The token stops working at the start of this day: one year by default, two years at most."),
     )
 

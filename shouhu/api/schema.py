@@ -3,7 +3,9 @@
 The schema and its two viewers (Swagger UI and Redoc) need an account: partner developers have
 one, and the schema is a map of the system that strangers need not have. The viewers load
 only the assets of ``drf-spectacular-sidecar`` from this server (no CDN, no validator badge,
-no web fonts), which a Content-Security-Policy on their pages enforces in the browser.
+no web fonts), which a Content-Security-Policy on their pages enforces in the browser (Redoc's
+bundle asks for its "API docs by Redocly" logo from its CDN: the policy blocks it, and Redoc
+then hides the image).
 """
 
 from __future__ import annotations
