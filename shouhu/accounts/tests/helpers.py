@@ -10,7 +10,9 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from shouhu.accounts import xlsx
 from shouhu.accounts.tests.factories import TEST_PASSWORD
+from shouhu.accounts.user_import import COLUMNS, SHEET_NAME
 
 
 def post_login(client: Client, username: str, password: str = TEST_PASSWORD, **extra: Any) -> Any:
@@ -29,3 +31,14 @@ def totp_code(hex_key: str, *, at: float | None = None, step: int = 30, digits: 
     offset = mac[-1] & 0x0F
     value = (int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF) % 10**digits
     return f"{value:0{digits}d}"
+
+
+def workbook_bytes(rows: list[list[Any]], *, header: list[str] | None = None, merge: str | None = None) -> bytes:
+    """An xlsx in the template's format with ``rows`` under the header (``merge``: a range to merge)."""
+    workbook, sheet = xlsx.new_workbook(SHEET_NAME)
+    sheet.append(header if header is not None else [c.title for c in COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    return xlsx.to_bytes(workbook)
