@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhu.core.accesslog import AccessAction
 
@@ -28,17 +29,20 @@ class ChainProblem(models.TextChoices):
     HEAD_MISSING = "head_missing", _("Chain head missing")
 
 
+# Short words get the message context "audit": catalogues of apps listed earlier in
+# INSTALLED_APPS (Django's, DRF's) would otherwise translate them for another meaning.
+
 # Labels of the actions that ``shouhu.core.accesslog.AccessAction`` defines; an action added
 # there later shows its stored value until it gets a label here.
 ACTION_LABELS = {
-    AccessAction.VIEW: _("View"),
-    AccessAction.SEARCH: _("Search"),
-    AccessAction.EXPORT: _("Export"),
-    AccessAction.REVEAL: _("Reveal in full"),
-    AccessAction.DOWNLOAD: _("Download"),
-    AccessAction.LOGIN: _("Log-in"),
-    AccessAction.LOGIN_FAILED: _("Failed log-in"),
-    AccessAction.LOGOUT: _("Log-out"),
+    AccessAction.VIEW: pgettext_lazy("audit", "View"),
+    AccessAction.SEARCH: pgettext_lazy("audit", "Search"),
+    AccessAction.EXPORT: pgettext_lazy("audit", "Export"),
+    AccessAction.REVEAL: pgettext_lazy("audit", "Reveal in full"),
+    AccessAction.DOWNLOAD: pgettext_lazy("audit", "Download"),
+    AccessAction.LOGIN: pgettext_lazy("audit", "Log-in"),
+    AccessAction.LOGIN_FAILED: pgettext_lazy("audit", "Failed log-in"),
+    AccessAction.LOGOUT: pgettext_lazy("audit", "Log-out"),
 }
 
 
@@ -90,10 +94,10 @@ def describe_break(kind: str, params: dict[str, object]) -> str:
 # django-auditlog's ``LogEntry.Action`` values, labelled for the change log.
 ACCESSED = 3  # auditlog's read logging, not used by Shouhu (reads go to the access log)
 CHANGE_ACTION_LABELS = {
-    0: _("Created"),
-    1: _("Changed"),
-    2: _("Deleted"),
-    3: _("Accessed"),
+    0: pgettext_lazy("audit", "Created"),
+    1: pgettext_lazy("audit", "Changed"),
+    2: pgettext_lazy("audit", "Deleted"),
+    3: pgettext_lazy("audit", "Accessed"),
 }
 
 

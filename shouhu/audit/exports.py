@@ -17,6 +17,7 @@ from auditlog.models import LogEntry
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -102,12 +103,12 @@ def write_access_log(queryset: models.QuerySet[AccessEvent], *, total: int, prog
             _("Time"),
             _("User name"),
             _("User's jurisdiction"),
-            _("Action"),
+            pgettext("audit", "Action"),
             _("Record type"),
             _("Record id"),
             _("Record's region"),
-            _("Summary"),
-            _("Reason"),
+            pgettext("audit", "Summary"),
+            pgettext("audit", "Reason"),
             _("IP address"),
             _("Request path"),
             _("Detail"),
@@ -158,7 +159,7 @@ def write_changes(queryset: models.QuerySet[LogEntry], *, total: int, progress: 
             _("Time"),
             _("User"),
             _("User name"),
-            _("Action"),
+            pgettext("audit", "Action"),
             _("Record type"),
             _("Record id"),
             _("Record"),

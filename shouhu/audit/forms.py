@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhu.audit.changes import registered_record_types
 from shouhu.audit.choices import access_action_choices, change_action_choices
@@ -39,7 +40,7 @@ class PeriodFilterForm(forms.Form):
         label=_("User name"),
         required=False,
         max_length=150,
-        help_text=_("The exact log-in name."),
+        widget=forms.TextInput(attrs={"placeholder": _("The exact log-in name")}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -60,21 +61,27 @@ class PeriodFilterForm(forms.Form):
 
 
 class AccessLogFilterForm(PeriodFilterForm):
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=_access_actions)
+    action = forms.ChoiceField(label=pgettext_lazy("audit", "Action"), required=False, choices=_access_actions)
     object_type = forms.CharField(
         label=_("Record type"),
         required=False,
         max_length=64,
-        help_text=_("As stored, e.g. accounts.user."),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. accounts.user")}),
     )
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     region = forms.CharField(
-        label=_("Region"),
+        label=pgettext_lazy("audit", "Region"),
         required=False,
         max_length=12,
-        help_text=_("A division code (2, 4, 6, 9 or 12 digits): the record's region or the user's jurisdiction."),
+        widget=forms.TextInput(attrs={"placeholder": _("Division code, e.g. 370902"), "inputmode": "numeric"}),
+        help_text=_("The record's region or the user's jurisdiction lies in it."),
     )
-    q = forms.CharField(label=_("Text"), required=False, max_length=100, help_text=_("In the summary or the reason."))
+    q = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("In the summary or the reason")}),
+    )
 
     def clean_region(self) -> str:
         value: str = self.cleaned_data["region"].strip()
@@ -94,7 +101,7 @@ class AccessLogFilterForm(PeriodFilterForm):
 
 class ChangeLogFilterForm(PeriodFilterForm):
     record_type = forms.ChoiceField(label=_("Record type"), required=False, choices=_record_types)
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=_change_actions)
+    action = forms.ChoiceField(label=pgettext_lazy("audit", "Action"), required=False, choices=_change_actions)
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=255)
 
 

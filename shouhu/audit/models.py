@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhu.audit.choices import ChainProblem, VerificationTrigger, access_action_label, describe_break
 
@@ -51,23 +52,23 @@ class AccessEvent(models.Model):
     region_code = models.CharField(_("record's region"), max_length=12, blank=True, db_index=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(pgettext_lazy("audit", "reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
     request_path = models.CharField(_("request path"), max_length=255, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
+    hash = models.CharField(pgettext_lazy("audit", "hash"), max_length=64)
 
     objects = AccessEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
-        ordering = ("-seq",)
-        indexes = (
+        ordering = ["-seq"]  # noqa: RUF012  (Django's Meta convention)
+        indexes = [  # noqa: RUF012
             models.Index(fields=["object_type", "object_id"], name="access_event_object"),
             models.Index(fields=["actor_username", "seq"], name="access_event_username"),
-        )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
@@ -146,18 +147,20 @@ class ChainVerification(models.Model):
     broken_seq = models.BigIntegerField(_("first broken entry"), null=True, blank=True)
     kind = models.CharField(_("kind of break"), max_length=40, blank=True)
     params = models.JSONField(_("details"), default=dict, blank=True)
-    message = models.TextField(_("message"), blank=True, help_text=_("In English, for operators and logs."))
+    message = models.TextField(
+        pgettext_lazy("audit", "message"), blank=True, help_text=_("In English, for operators and logs.")
+    )
 
     class Meta:
         verbose_name = _("chain verification")
         verbose_name_plural = _("chain verifications")
-        ordering = ("-started_at", "-pk")
-        constraints = (
+        ordering = ["-started_at", "-pk"]  # noqa: RUF012  (Django's Meta convention)
+        constraints = [  # noqa: RUF012
             models.CheckConstraint(
                 condition=models.Q(ok=True, problem="") | models.Q(ok=False) & ~models.Q(problem=""),
                 name="chain_verification_problem_iff_broken",
             ),
-        )
+        ]
 
     def __str__(self) -> str:
         return f"verification {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

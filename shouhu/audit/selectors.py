@@ -13,19 +13,25 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.audit import chain
 from shouhu.audit.changes import ChangeRecord, describe_entries
 from shouhu.audit.choices import access_action_label, access_actions
 from shouhu.audit.models import AccessEvent, ChainHead, ChainVerification
+from shouhu.audit.permissions import is_auditor
 from shouhu.core.errors import NotAllowed
 from shouhu.core.policy import VIEW, policy_for
 from shouhu.regions import codes
+from shouhu.regions.models import Region
 
 T = TypeVar("T", bound=models.Model)
 
@@ -80,6 +86,46 @@ def access_event(*, user: Any, seq: int) -> AccessEvent:
 
 
 @dataclass(frozen=True)
+class AccessRow:
+    """An access-log entry with the names a reader needs beside the stored codes."""
+
+    event: AccessEvent
+    actor_region_name: str
+    region_name: str
+    record_type_label: str
+
+
+# Record types logged under a name that is not a model label.
+OTHER_TYPE_LABELS = {"audit.logentry": _("change-log entry")}
+
+
+def stored_type_label(object_type: str) -> str:
+    """The verbose name of the model an ``object_type`` ("app_label.model") names, else the value."""
+    if object_type in OTHER_TYPE_LABELS:
+        return str(OTHER_TYPE_LABELS[object_type])
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(capfirst(model._meta.verbose_name))
+
+
+def describe_events(events: list[AccessEvent]) -> list[AccessRow]:
+    """``events`` with region names (one query for the page) and record-type labels."""
+    wanted = {e.actor_region for e in events} | {e.region_code for e in events}
+    names = dict(Region.objects.filter(code__in=wanted - {""}).values_list("code", "name"))
+    return [
+        AccessRow(
+            event=e,
+            actor_region_name=names.get(e.actor_region, ""),
+            region_name=names.get(e.region_code, ""),
+            record_type_label=stored_type_label(e.object_type),
+        )
+        for e in events
+    ]
+
+
+@dataclass(frozen=True)
 class LinkCheck:
     """Whether one entry's own hash and its link to the entry before it hold."""
 
@@ -121,10 +167,21 @@ class Activity:
         }
 
 
-def daily_activity(*, user: Any, days: int = 30) -> Activity:
-    """Entries ``user`` may see per local day and action over the last ``days`` days (today included)."""
-    today = timezone.localdate()
-    first = today - timedelta(days=days - 1)
+# The chart of the last days aggregates up to millions of entries: it is computed once per
+# jurisdiction every few minutes, not on each page.
+ACTIVITY_CACHE_SECONDS = 300
+
+
+def _activity_scope(user: Any) -> str | None:
+    """The cache key part of what ``user`` sees (``AccessEventPolicy.scope``), or None to skip the cache."""
+    if not is_auditor(user):
+        return None
+    if user.is_superuser:
+        return "all"
+    return str(user.jurisdiction_id) if user.jurisdiction_id else None
+
+
+def _activity_counts(user: Any, first: date) -> list[tuple[str, str, int]]:
     rows = (
         visible_access_events(user)
         .filter(at__gte=day_start(first))
@@ -133,13 +190,29 @@ def daily_activity(*, user: Any, days: int = 30) -> Activity:
         .annotate(n=models.Count("id"))
         .order_by()
     )
-    counts: dict[str, dict[date, int]] = defaultdict(dict)
-    for row in rows:
-        counts[row["action"]][row["day"]] = row["n"]
-    calendar = [first + timedelta(days=i) for i in range(days)]
+    return [(row["action"], row["day"].isoformat(), row["n"]) for row in rows]
+
+
+def daily_activity(*, user: Any, days: int = 30) -> Activity:
+    """Entries ``user`` may see per local day and action over the last ``days`` days (today included).
+
+    Cached for ``ACTIVITY_CACHE_SECONDS`` per jurisdiction: the figures may lag a few minutes.
+    """
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    scope = _activity_scope(user)
+    if scope is None:
+        found = _activity_counts(user, first)
+    else:
+        key = f"audit:activity:{scope}:{first.isoformat()}:{days}"
+        found = cache.get_or_set(key, lambda: _activity_counts(user, first), ACTIVITY_CACHE_SECONDS) or []
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for action, day, n in found:
+        counts[action][day] = n
+    calendar = [(first + timedelta(days=i)).isoformat() for i in range(days)]
     known = [a for a in access_actions() if a in counts] + sorted(a for a in counts if a not in access_actions())
     return Activity(
-        days=[d.isoformat() for d in calendar],
+        days=calendar,
         series={a: [counts[a].get(d, 0) for d in calendar] for a in known},
         labels={a: access_action_label(a) for a in known},
     )

@@ -78,10 +78,12 @@ def _log_search(request: HttpRequest, *, object_type: str, filters: dict[str, st
 def access_log(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilterForm(request.GET)
     page = None
+    rows: list[selectors.AccessRow] = []
     if form.is_valid():
         filters = form.active_filters()
         events = selectors.search_access_events(user=request.user, filters=form.cleaned_data)
         page = selectors.keyset_page(events, key="seq", before=_key(request, "before"), after=_key(request, "after"))
+        rows = selectors.describe_events(page.items)
     else:
         filters = filter_data(request.GET, AccessLogFilterForm)
     _log_search(request, object_type=ACCESS_EVENT_TYPE, filters=filters, valid=form.is_valid())
@@ -92,6 +94,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "filters": filters,
             "query": urlencode(filters),
             "activity": activity,
@@ -121,6 +124,7 @@ def access_event(request: HttpRequest, seq: int) -> HttpResponse:
         "audit/access_event.html",
         {
             "event": event,
+            "row": selectors.describe_events([event])[0],
             "action_label": access_action_label(event.action),
             "detail_json": json.dumps(event.detail, ensure_ascii=False, indent=2, sort_keys=True),
             "link": selectors.check_link(event),

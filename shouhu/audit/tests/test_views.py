@@ -373,3 +373,13 @@ def test_a_change_log_export_writes_one_row_per_field(actors, agency_changes, dj
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.result["rows"] == 3  # created: name and kind; renamed: name
     assert AccessEvent.objects.filter(action=AccessAction.EXPORT, object_type="audit.logentry").exists()
+
+
+def test_the_activity_chart_is_shared_for_a_few_minutes_per_jurisdiction(actors, regions):
+    log_access(actors["county_caseworker"], region_code="370902001001")
+    first = client_for(actors["auditor"]).get(reverse("audit:access_log")).context["chart"]
+    log_access(actors["county_caseworker"], region_code="370902001001")
+    again = client_for(actors["auditor"]).get(reverse("audit:access_log")).context["chart"]
+    assert again == first  # cached
+    county = client_for(county_auditor(regions.county_a)).get(reverse("audit:access_log")).context["chart"]
+    assert county != first  # another jurisdiction, computed afresh
