@@ -124,6 +124,7 @@ def count_bar(names: Sequence[str], values: Sequence[int], *, label: str) -> dic
     option = _base()
     option["legend"] = {"show": False}
     option["grid"]["top"] = 8
+    option["grid"]["right"] = 48  # room for the count at the end of the longest bar
     option["xAxis"] = {"type": "value", "minInterval": 1}
     option["yAxis"] = _category_axis(names)
     option["series"] = [

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shouhu.accounts.choices import AgencyKind
 from shouhu.accounts.models import User
 from shouhu.audit import selectors as audit_selectors
 from shouhu.dashboards import charts, sections
@@ -22,6 +23,29 @@ from shouhu.dashboards import selectors as figures
 from shouhu.regions.choices import Level
 
 ACTIVITY_DAYS = 30
+# The plan's lead and responsible units (牵头单位、责任单位): the departments, not the
+# institutions that report (schools, hospitals, village committees …). Source: seed plan excerpt.
+PLAN_UNITS = frozenset(
+    {
+        AgencyKind.CIVIL_AFFAIRS,
+        AgencyKind.PUBLIC_SECURITY,
+        AgencyKind.EDUCATION_SPORTS,
+        AgencyKind.JUSTICE,
+        AgencyKind.HEALTH,
+        AgencyKind.FINANCE,
+        AgencyKind.HR_SOCIAL_SECURITY,
+        AgencyKind.MARKET_REGULATION,
+        AgencyKind.CULTURE_TOURISM,
+        AgencyKind.WOMENS_FEDERATION,
+        AgencyKind.YOUTH_LEAGUE,
+        AgencyKind.NEXT_GENERATION_COMMITTEE,
+        AgencyKind.TRADE_UNION,
+        AgencyKind.DISABLED_PERSONS_FEDERATION,
+        AgencyKind.CHILDREN_WORK_COMMITTEE,
+        AgencyKind.COURT,
+        AgencyKind.PROCURATORATE,
+    }
+)
 UNIT_LABELS = {
     Level.PROVINCE: gettext_lazy("By province"),
     Level.CITY: gettext_lazy("By city"),
@@ -71,6 +95,7 @@ def township(user: User) -> dict[str, Any]:
         "staffed": staffed,
         "rate": staffed / len(staff) if staff else None,
         "directors": sum(len(village.directors) for village in staff),
+        "generated": any(village.region.generated for village in staff),
         "chart": chart if staff else None,
     }
 
@@ -126,7 +151,8 @@ def plan(user: User) -> dict[str, Any]:
                 (_("Townships with a supervisor"), [row.township_rate for row in rows]),
             ],
         )
-    agencies = figures.agencies_by_kind(user, code)
+    all_agencies = figures.agencies_by_kind(user, code)
+    agencies = [(kind, n) for kind, n in all_agencies if kind in PLAN_UNITS]
     agency_chart = None
     if agencies:
         agency_chart = charts.count_bar(
@@ -142,6 +168,7 @@ def plan(user: User) -> dict[str, Any]:
         "agencies": agencies,
         "agency_chart": agency_chart,
         "agency_chart_height": charts.height_for(len(agencies)),
+        "other_agencies": sum(n for kind, n in all_agencies if kind not in PLAN_UNITS),
     }
 
 

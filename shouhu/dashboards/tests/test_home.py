@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shouhu.accounts.choices import Role
+from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.tests.factories import UserFactory
 from shouhu.core.accesslog import record_access
 from shouhu.core.models import Job
@@ -189,3 +189,11 @@ def test_auditor_without_entries_sees_the_empty_state(auditor):
     panel = next(p for p in build_panels(auditor) if p.key == "audit")
     assert panel.context["activity"].total == 0
     assert panel.context["chart"] is None
+
+
+def test_plan_monitor_chart_shows_the_plans_departments_and_counts_reporting_institutions_apart(plan_monitor):
+    panel = next(p for p in build_panels(plan_monitor) if p.key == "plan")
+    kinds = dict(panel.context["agencies"])
+    assert kinds[AgencyKind.CIVIL_AFFAIRS] == 3  # 泰山区, 岱岳区 and the city
+    assert AgencyKind.VILLAGE_COMMITTEE not in kinds
+    assert panel.context["other_agencies"] == 5  # 2 village committees, 2 township offices, 1 school
