@@ -175,7 +175,10 @@ class PolicySettingViewSet(viewsets.ViewSet):
         parameters=[KEY_PARAMETER],
         request=NewPolicyValueSerializer,
         responses={201: PolicyValueSerializer},
-        description="Set a new value from a date on (city administrators). Invalid values get 400 with the reason.",
+        description=(
+            "Set a new value from a date on (city administrators; other users get 403). "
+            "An invalid value or a past date gets 400 with the reason in the field."
+        ),
     )
     @action(detail=True, methods=["post"], url_path="values")
     def values(self, request: Request, key: str) -> Response:
@@ -197,7 +200,10 @@ class PolicySettingViewSet(viewsets.ViewSet):
         parameters=[KEY_PARAMETER, OpenApiParameter("value_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=WithdrawalSerializer,
         responses={200: PolicyValueSerializer},
-        description="Withdraw a value before its effective date (city administrators).",
+        description=(
+            "Withdraw a value before its effective date (city administrators; for other users, and for "
+            "withdrawn values, 404). A value already in force gets 400."
+        ),
     )
     @action(detail=True, methods=["post"], url_path=r"values/(?P<value_id>[0-9]+)/withdraw")
     def withdraw(self, request: Request, key: str, value_id: str) -> Response:
