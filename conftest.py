@@ -23,6 +23,16 @@ from shouhu.regions.models import Region
 from shouhu.regions.tests.factories import make_region
 
 
+@pytest.fixture(autouse=True)
+def _fresh_policy_store():
+    """The policy settings are cached per process; a test's rollback must not leave a stale value."""
+    from shouhu.policy import selectors
+
+    selectors.invalidate()
+    yield
+    selectors.invalidate()
+
+
 def _agency(name: str, kind: AgencyKind, region: Region) -> Agency:
     agency, _ = Agency.objects.get_or_create(name=name, region=region, defaults={"kind": kind})
     return agency

@@ -1,8 +1,10 @@
 """Attribute versioned changes (django-auditlog) to the acting user outside web requests.
 
 Web requests get their actor from ``AuditlogMiddleware``; services that also run in jobs and
-commands wrap their writes in ``acting_as(actor)``. Nested use keeps the outer actor, since
-auditlog's own context does not nest.
+commands wrap their writes in ``acting_as(actor)``. auditlog's own context neither nests nor
+cleans up (its context variable keeps the last actor after the block, with the signal receiver
+gone), so each use starts from an empty context and restores the previous one on exit: an
+enclosing block (the middleware's) works again afterwards.
 """
 
 from __future__ import annotations
@@ -16,12 +18,9 @@ from auditlog.context import auditlog_value, set_actor
 
 @contextlib.contextmanager
 def acting_as(actor: Any) -> Iterator[None]:
+    token = auditlog_value.set({})
     try:
-        current = auditlog_value.get()
-    except LookupError:
-        current = None
-    if current and current.get("actor") is not None:
-        yield
-        return
-    with set_actor(actor):
-        yield
+        with set_actor(actor):
+            yield
+    finally:
+        auditlog_value.reset(token)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shouhu.accounts.models import User
+if TYPE_CHECKING:
+    from shouhu.accounts.models import User
 
 
 def login(client: Client, user: User) -> Client:

@@ -54,11 +54,11 @@ def catalogues(only: list[str] | None = None) -> list[Catalogue]:
     return found
 
 
-def make_messages(catalogue: Catalogue) -> None:
+def make_messages(catalogue: Catalogue, domains: tuple[str, ...] = DOMAINS) -> None:
     """Run Django's ``makemessages`` for ``catalogue`` (keeps existing translations)."""
     catalogue.locale_dir.mkdir(exist_ok=True)
     manage = Path(settings.BASE_DIR) / "manage.py"
-    for domain in DOMAINS:
+    for domain in domains:
         command = [
             sys.executable, str(manage), "makemessages", "-l", LANGUAGE, "-d", domain,
             "--no-obsolete", "--add-location", "file", "--no-wrap",
@@ -138,7 +138,7 @@ def _extract(catalogue: Catalogue, domain: str) -> list[object]:
     backup = po_path.read_bytes() if po_path.exists() else None
     created_locale = not catalogue.locale_dir.exists()
     try:
-        make_messages(catalogue)
+        make_messages(catalogue, domains=(domain,))
         return list(polib.pofile(str(po_path))) if po_path.exists() else []
     finally:
         if backup is not None:

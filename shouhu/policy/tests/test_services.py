@@ -132,11 +132,6 @@ def test_setting_a_value_is_recorded_in_the_change_history_with_the_actor(city_a
     assert entry.actor == city_admin
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shouhu.core.history.acting_as is a no-op after an earlier acting_as in the same thread "
-    "(auditlog's context variable is never reset); fix reported to the lead",
-)
 def test_two_writes_in_one_thread_are_each_attributed(city_admin, superuser) -> None:
     first = set_value(city_admin)
     second = set_value(superuser, value=6)
