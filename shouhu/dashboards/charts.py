@@ -51,6 +51,7 @@ def staffed_bar(
 ) -> dict[str, Any]:
     """Horizontal stacked bars: posts filled and posts open, one bar per region."""
     option = _base()
+    option["grid"]["top"] = 56  # the legend of two long labels wraps on a phone
     option["xAxis"] = {"type": "value", "minInterval": 1}
     option["yAxis"] = _category_axis(names)
     option["series"] = [
