@@ -34,7 +34,7 @@ class Region(models.Model):
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices, db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -60,6 +60,10 @@ class Region(models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ("code",)
+        # "The villages of county C" is a range of codes within one level: (level, code) serves it
+        # as one index range. An index on level alone tempts SQLite's planner to scan every
+        # village of the country instead of the primary-key range.
+        indexes = (models.Index(fields=["level", "code"], name="region_level_code"),)
         constraints = (
             models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_is_12_digits"),
         )
