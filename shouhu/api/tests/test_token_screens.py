@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
-from auditlog.registry import auditlog
 from django.test import Client
 from django.utils import timezone
 
@@ -223,7 +222,6 @@ def test_issue_needs_csrf(actors):
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.skipif(not auditlog.contains(ApiToken), reason="ApiToken is registered with auditlog by the accounts app")
 def test_issuing_on_the_screen_is_versioned_with_the_administrator(actors):
     login(Client(), actors["county_admin"]).post(ISSUE, form_data())
     entry = LogEntry.objects.get_for_model(ApiToken).get()
@@ -235,3 +233,16 @@ def test_menu_entries(actors):
     tokens_item, guide_item = by_label["api:tokens"], by_label["api:docs"]
     assert {n for n, u in actors.items() if tokens_item.visible(u)} == set(ADMINS)
     assert {n for n, u in actors.items() if guide_item.visible(u)} == {*ADMINS, "department_liaison"}
+
+
+@pytest.mark.xfail(
+    reason="shouhu/accounts/middleware.py answers every path under /api/ with JSON; the guide, the "
+    "viewers and these screens are pages (change reported: treat only /api/v1/ and /api/schema/ as API)",
+    strict=False,
+)
+def test_unverified_administrator_is_sent_to_the_second_factor_step(county_admin):
+    client = Client()
+    client.force_login(county_admin)  # password only
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert "second-factor" in response["Location"]
