@@ -24,12 +24,16 @@ from shouhu.regions.tests.factories import make_region
 
 
 @pytest.fixture(autouse=True)
-def _fresh_policy_store():
-    """The policy settings are cached per process; a test's rollback must not leave a stale value."""
+def _fresh_caches():
+    """Caches outlive a test's rollback: start and end every test with empty ones."""
+    from django.core.cache import cache
+
     from shouhu.policy import selectors
 
+    cache.clear()
     selectors.invalidate()
     yield
+    cache.clear()
     selectors.invalidate()
 
 

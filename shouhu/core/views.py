@@ -48,7 +48,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         detail={"file": job.output_file.name},
         request=request,
     )
-    name = job.result.get("output_name") or job.output_file.name.rsplit("/", 1)[-1]
+    name = job.result.get("output_name") or (job.output_file.name or "").rsplit("/", 1)[-1]
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=name)
 
 
