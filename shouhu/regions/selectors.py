@@ -78,8 +78,9 @@ def children_with_counts(user: AnyUser, code: str | None) -> list[ChildRow]:
     """The children of ``code`` with their counts of sub-regions (two queries in all)."""
     children = list(children_of(user, code))
     queryset = visible_regions(user).filter(parent_id__in=[child.code for child in children])
-    if code is not None:
-        queryset = queryset.filter(codes.within_q("code", code))
+    # Under a region: its code range; under the provinces: the cities (one range of the level index).
+    below = codes.within_q("code", code) if code is not None else Q(level=Level.CITY)
+    queryset = queryset.filter(below)
     counts: dict[str, tuple[int, int]] = {
         parent: (total, active)
         for parent, total, active in queryset.values("parent_id")

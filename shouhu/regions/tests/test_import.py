@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -19,7 +20,18 @@ from shouhu.regions.choices import Level
 from shouhu.regions.models import DivisionImport, Region
 from shouhu.regions.tests.tablefiles import MINI_COUNTS, TableFiles, write_villages
 
-SHARED_TABLE = Path("/work/shared/data/divisions-2023")
+# The project's shared material lies beside the checkout (in CI too); the bundled copy is used without it.
+SHARED_TABLE = next(
+    (
+        path
+        for path in (
+            Path(settings.BASE_DIR).parent / "shared" / "data" / "divisions-2023",
+            Path("/work/shared/data/divisions-2023"),
+        )
+        if path.exists()
+    ),
+    Path("/nonexistent"),
+)
 STREET = "streets.csv"
 
 # The 2023 table: 31 provinces, 342 cities, 2,978 county lines of which 3 repeat their city
