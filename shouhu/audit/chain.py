@@ -160,10 +160,6 @@ def check_head(key: str, head: Head | None, last: Link, *, checkpoint: Link | No
         return None
     if not hmac.compare_digest(head_seal(key, head.seq, head.hash), head.seal):
         return Break(ChainProblem.HEAD_ALTERED, "head_altered", head.seq, {"head": head.seq})
-    if last.seq < head.seq:
-        return Break(ChainProblem.TRUNCATED, "truncated", last.seq + 1, {"head": head.seq, "last": last.seq})
-    if last.hash != head.hash:
-        return Break(ChainProblem.HEAD_ALTERED, "head_altered", head.seq, {"head": head.seq})
     if checkpoint is not None and checkpoint.seq > head.seq:
         return Break(
             ChainProblem.TRUNCATED,
@@ -171,6 +167,10 @@ def check_head(key: str, head: Head | None, last: Link, *, checkpoint: Link | No
             head.seq + 1,
             {"last": head.seq, "checkpoint": checkpoint.seq},
         )
+    if last.seq < head.seq:
+        return Break(ChainProblem.TRUNCATED, "truncated", last.seq + 1, {"head": head.seq, "last": last.seq})
+    if last.hash != head.hash:
+        return Break(ChainProblem.HEAD_ALTERED, "head_altered", head.seq, {"head": head.seq})
     return None
 
 

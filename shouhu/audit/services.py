@@ -150,6 +150,7 @@ def verify_chain(
     actor: User | None,
     trigger: VerificationTrigger,
     from_seq: int | None = None,
+    resume: bool = False,
     batch_size: int = VERIFY_BATCH,
     progress: ProgressCallback | None = None,
 ) -> ChainVerification:
@@ -158,7 +159,9 @@ def verify_chain(
     Reads ``batch_size`` rows per query (keyset on ``seq``), so memory stays constant. The
     walk covers the entries up to the head as read at the start; entries appended while it
     runs are checked next time. ``from_seq`` starts at that entry and trusts the one before
-    it. Returns the saved ``ChainVerification``; ``ok`` is false at the first broken link.
+    it; ``resume`` starts after the furthest entry an earlier verification found intact,
+    from the hash that verification recorded (entries before it are not read again). Returns
+    the saved ``ChainVerification``; ``ok`` is false at the first broken link.
     """
     key = settings.SHOUHU_AUDIT_KEY
     started_at = timezone.now()
@@ -168,7 +171,10 @@ def verify_chain(
     broken: chain.Break | None = None
 
     start = chain.START
-    if from_seq is not None and from_seq > 1:
+    if resume and from_seq is None and checkpoint is not None:
+        start = checkpoint
+        from_seq = checkpoint.seq + 1
+    elif from_seq is not None and from_seq > 1:
         anchor = AccessEvent.objects.filter(seq=from_seq - 1).values_list("hash", flat=True).first()
         if anchor is None:
             broken = chain.Break(ChainProblem.MISSING, "anchor_missing", from_seq - 1, {"seq": from_seq - 1})

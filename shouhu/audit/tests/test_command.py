@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from shouhu.audit.choices import VerificationTrigger
 from shouhu.audit.models import ChainVerification
@@ -84,3 +85,26 @@ def test_the_daily_task_runs_at_half_past_two_in_shanghai():
     # Huey's scheduler passes naive UTC instants.
     assert task.validate_datetime(datetime(2026, 3, 1, 18, 30, tzinfo=UTC).replace(tzinfo=None))
     assert not task.validate_datetime(datetime(2026, 3, 1, 2, 30, tzinfo=UTC).replace(tzinfo=None))
+
+
+def test_resume_continues_after_the_last_verification(three, actors):
+    run("--quiet")
+    log_access(actors["auditor"], object_id="later")
+    out, _err = run("--resume")
+    assert "OK: 1 entries checked" in out
+    assert ChainVerification.objects.all()[0].from_seq == 4
+
+
+def test_resume_and_from_seq_exclude_each_other(db):
+    with pytest.raises(CommandError, match="exclude each other"):
+        run("--resume", "--from-seq", "2")
+
+
+@pytest.mark.parametrize(("day", "full"), [("2026-03-01", True), ("2026-03-02", False), ("2026-03-07", False)])
+def test_the_daily_task_walks_everything_on_sundays_only(three, monkeypatch, day, full):
+    run("--quiet")
+    monkeypatch.setattr(timezone, "localdate", lambda: date.fromisoformat(day))
+    verify_chain_daily.call_local()
+    latest = ChainVerification.objects.all()[0]
+    assert latest.is_full is full
+    assert latest.ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
@@ -222,3 +223,38 @@ def test_postgres_refuses_raw_update_and_delete_of_the_log(five):
         cursor.execute("DELETE FROM audit_accessevent WHERE seq = 5")
     assert AccessEvent.objects.count() == 5
     assert verify().ok
+
+
+def test_resuming_reads_only_the_entries_after_the_last_intact_one(five, actors):
+    assert verify().ok
+    log_access(actors["auditor"], object_id="new")
+    with attacker() as cursor:  # an old entry: left to the next full walk
+        cursor.execute("UPDATE audit_accessevent SET summary = %s WHERE seq = %s", ["改", 2])
+    resumed = verify(resume=True)
+    assert resumed.ok
+    assert (resumed.from_seq, resumed.rows_checked, resumed.last_seq) == (6, 1, 6)
+    assert verify().broken_seq == 2
+
+
+def test_resuming_finds_tampering_after_the_checkpoint(five, actors):
+    assert verify().ok
+    log_access(actors["auditor"], object_id="new")
+    with attacker() as cursor:
+        cursor.execute("DELETE FROM audit_accessevent WHERE seq = %s", [6])
+    assert (verify(resume=True).problem, verify(resume=True).broken_seq) == (ChainProblem.TRUNCATED, 6)
+
+
+def test_resuming_finds_a_head_set_back_behind_the_checkpoint(five):
+    assert verify().ok
+    with attacker() as cursor:
+        cursor.execute("DELETE FROM audit_accessevent WHERE seq = %s", [5])
+    # Even an insider with the key who reseals the head is caught by the earlier verification.
+    seal = chain.head_seal(settings.SHOUHU_AUDIT_KEY, 4, five[3].hash)
+    ChainHead.objects.filter(pk=HEAD_ID).update(seq=4, hash=five[3].hash, seal=seal)
+    result = verify(resume=True)
+    assert (result.problem, result.kind, result.broken_seq) == (ChainProblem.TRUNCATED, "shorter_than_checkpoint", 5)
+
+
+def test_resuming_without_an_earlier_verification_walks_everything(five):
+    result = verify(resume=True)
+    assert (result.ok, result.rows_checked, result.from_seq) == (True, 5, None)

@@ -25,12 +25,19 @@ class Command(BaseCommand):
             default=None,
             help="start at this entry, trusting the one before it (default: the first entry)",
         )
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="start after the furthest entry an earlier verification found intact (quick; not a full walk)",
+        )
         parser.add_argument("--quiet", action="store_true", help="print nothing unless the chain is broken")
         parser.add_argument("--batch-size", type=int, default=VERIFY_BATCH, help="entries read per query")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["from_seq"] is not None and options["from_seq"] < 1:
             raise CommandError("--from-seq must be 1 or more")
+        if options["resume"] and options["from_seq"] is not None:
+            raise CommandError("--resume and --from-seq exclude each other")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more")
         quiet = options["quiet"]
@@ -52,6 +59,7 @@ class Command(BaseCommand):
                 actor=None,
                 trigger=VerificationTrigger.COMMAND,
                 from_seq=options["from_seq"],
+                resume=options["resume"],
                 batch_size=options["batch_size"],
                 progress=progress,
             )
