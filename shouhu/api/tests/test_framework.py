@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
-from django.utils.module_loading import import_string
 from rest_framework import serializers, throttling
 from rest_framework.test import APIClient, force_authenticate
 
@@ -17,7 +16,7 @@ from shouhu.api.schema import SchemaView
 from shouhu.api.services import issue_api_token
 from shouhu.api.testing import TOKEN, api_client, assert_api_error, assert_api_permission_matrix, make_token
 from shouhu.api.urls import router
-from shouhu.core.drf import PolicyModelViewSet, PolicyViewSetMixin
+from shouhu.core.drf import PolicyModelViewSet
 from shouhu.core.policy import CHANGE, CREATE, VIEW
 from shouhu.core.testing import login
 
@@ -87,7 +86,6 @@ def test_revoking_twice_by_api_is_400(actors, liaison_token):
 
 REST_SETTINGS: dict[str, Any] = settings.REST_FRAMEWORK
 THROTTLES = {throttling.UserRateThrottle, throttling.AnonRateThrottle}
-THROTTLED_BY_DEFAULT = {import_string(path) for path in REST_SETTINGS.get("DEFAULT_THROTTLE_CLASSES", ())} >= THROTTLES
 
 
 @pytest.mark.parametrize("view", [MeView, SchemaView, UserViewSet, AgencyViewSet, ApiTokenViewSet])
@@ -97,8 +95,6 @@ def test_api_views_are_throttled_per_user_and_per_address(view):
 
 @pytest.mark.parametrize("view", [v for _p, v, _b in router.registry], ids=lambda v: v.__name__)
 def test_every_registered_endpoint_is_throttled(view):
-    if not issubclass(view, PolicyViewSetMixin) and not THROTTLED_BY_DEFAULT:
-        pytest.skip("a plain DRF view is throttled once REST_FRAMEWORK sets DEFAULT_THROTTLE_CLASSES")
     assert set(view.throttle_classes) >= THROTTLES
 
 
