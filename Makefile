@@ -68,9 +68,9 @@ format: install
 messages: install
 	$(BIN)/python manage.py update_translations
 
-## bench: the benchmarks in bench/ (see README)
+## bench: the benchmarks in bench/ (see README), e.g. make bench BENCH=regions; DATABASE_URL picks the database
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 ## browser-deps: Debian's Chromium and a CJK font for the browser tests (needs root or sudo)
 browser-deps:

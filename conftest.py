@@ -15,10 +15,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, User
 from shouhu.accounts.tests.factories import UserFactory
+from shouhu.policy import selectors as policy_selectors
 from shouhu.regions.models import Region
 from shouhu.regions.tests.factories import make_region
 
@@ -26,15 +28,11 @@ from shouhu.regions.tests.factories import make_region
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Caches outlive a test's rollback: start and end every test with empty ones."""
-    from django.core.cache import cache
-
-    from shouhu.policy import selectors
-
     cache.clear()
-    selectors.invalidate()
+    policy_selectors.invalidate()
     yield
     cache.clear()
-    selectors.invalidate()
+    policy_selectors.invalidate()
 
 
 def _agency(name: str, kind: AgencyKind, region: Region) -> Agency:

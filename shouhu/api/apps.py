@@ -8,4 +8,4 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from shouhu.api import permissions, schema  # noqa: F401, PLC0415  (token policy; OpenAPI security scheme)
+        from shouhu.api import permissions, schema  # noqa: F401  (token policy; OpenAPI security scheme)

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 
 # RFC 6750 §3: the challenge of a bearer-token API, with error="invalid_token" for a bad token.
 BEARER_CHALLENGE = 'Bearer realm="api"'
@@ -31,7 +31,7 @@ INVALID_TOKEN_CHALLENGE = 'Bearer realm="api", error="invalid_token"'  # noqa: S
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, NotAllowed | Http404):
+    if isinstance(exc, NotAllowedError | Http404):
         # Never say which: no row, or a row of someone else's jurisdiction.
         exc = exceptions.NotFound()
     elif isinstance(exc, DomainError):

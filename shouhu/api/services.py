@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shouhu.accounts import tokens
 from shouhu.accounts.models import ApiToken, User
 from shouhu.api import rules
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.history import acting_as
 from shouhu.core.policy import CHANGE, CREATE, policy_for
 
@@ -40,7 +40,7 @@ def issue_api_token(*, actor: User, owner: User, name: str, expires_on: date | N
     form does not issue a second key. Only the hash of the key is stored.
     """
     if not policy_for(ApiToken).can(actor, CREATE):
-        raise NotAllowed
+        raise NotAllowedError
     today = timezone.localdate()
     expires_on = expires_on or rules.default_expiry(today)
     problem = rules.expiry_problem(expires_on, today)
@@ -98,7 +98,7 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if not policy_for(ApiToken).can(actor, CHANGE, token):
-            raise NotAllowed
+            raise NotAllowedError
         if token.revoked_at is not None:
             raise DomainError(_("This token was already revoked."), code="already_revoked")
         token.revoked_at = timezone.now()

@@ -27,7 +27,7 @@ from shouhu.accounts.models import ApiToken, User
 from shouhu.api import rules, selectors, services
 from shouhu.api.forms import IssueTokenForm, TokenFilterForm
 from shouhu.api.schema import BEARER_FORMAT
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.policy import CHANGE, CREATE, VIEW, policy_for
 
 PAGE_SIZE = 50
@@ -134,7 +134,7 @@ def token_issue(request: HttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     expires_on=form.cleaned_data["expires_on"],
                 )
-            except NotAllowed:
+            except NotAllowedError:
                 raise Http404 from None
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
@@ -154,7 +154,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.revoke_api_token(actor=actor, token=token)
-        except NotAllowed:
+        except NotAllowedError:
             raise Http404 from None
         except DomainError as exc:
             messages.error(request, str(exc.message))

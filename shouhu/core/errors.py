@@ -19,7 +19,7 @@ class DomainError(Exception):
         self.code = code
 
 
-class NotAllowed(DomainError):
+class NotAllowedError(DomainError):
     """The actor may not do this. Views answer 404, like for a missing object."""
 
     def __init__(self, message: str | Promise = "not allowed") -> None:

@@ -72,7 +72,7 @@ def make_messages(catalogue: Catalogue, domains: tuple[str, ...] = DOMAINS) -> N
 
 def tidy_header(catalogue: Catalogue) -> None:
     """Give each catalogue a real header (not gettext's fuzzy template)."""
-    import polib
+    import polib  # noqa: PLC0415  (a development dependency, needed only by these commands)
 
     for path in catalogue.locale_dir.glob(f"{LANGUAGE}/LC_MESSAGES/*.po"):
         po = polib.pofile(str(path), wrapwidth=0)
@@ -103,7 +103,7 @@ def compile_messages(catalogue: Catalogue) -> None:
 
 def problems_of(catalogue: Catalogue) -> list[str]:
     """Everything wrong with ``catalogue``, as lines for the developer."""
-    import polib
+    import polib  # noqa: PLC0415  (a development dependency, needed only by these commands)
 
     problems: list[str] = []
     for domain in DOMAINS:
@@ -132,7 +132,7 @@ def problems_of(catalogue: Catalogue) -> list[str]:
 
 def _extract(catalogue: Catalogue, domain: str) -> list[object]:
     """The entries ``makemessages`` would write now, without touching the committed files."""
-    import polib
+    import polib  # noqa: PLC0415  (a development dependency, needed only by these commands)
 
     po_path = catalogue.po(domain)
     backup = po_path.read_bytes() if po_path.exists() else None

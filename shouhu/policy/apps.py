@@ -9,10 +9,10 @@ class PolicyConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models and policies load once the app registry is ready.
-        from auditlog.registry import auditlog  # noqa: PLC0415
+        from auditlog.registry import auditlog
 
-        from shouhu.policy import permissions  # noqa: F401, PLC0415  (registers the access policy)
-        from shouhu.policy.models import PolicyValue, PolicyWithdrawal  # noqa: PLC0415
+        from shouhu.policy import permissions  # noqa: F401  (registers the access policy)
+        from shouhu.policy.models import PolicyValue, PolicyWithdrawal
 
         auditlog.register(PolicyValue)
         auditlog.register(PolicyWithdrawal)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.history import acting_as
 from shouhu.core.policy import CREATE, DELETE
 from shouhu.policy import selectors
@@ -38,7 +38,7 @@ def set_policy_value(*, actor: User, key: str, value: Any, effective_from: date,
     the setting's definition; the change is recorded in the change history with the actor.
     """
     if not policy_value_policy.can(actor, CREATE):
-        raise NotAllowed(_("Only a city administrator may change policy settings."))
+        raise NotAllowedError(_("Only a city administrator may change policy settings."))
     definition = get_definition(key)
     typed = definition.clean(value)
     if not isinstance(effective_from, date):
@@ -76,7 +76,7 @@ def withdraw_scheduled_value(*, actor: User, value: PolicyValue, reason: str) ->
     value instead.
     """
     if not policy_value_policy.can(actor, DELETE, value):
-        raise NotAllowed(_("Only a city administrator may change policy settings."))
+        raise NotAllowedError(_("Only a city administrator may change policy settings."))
     reason = _clean_reason(reason)
     with transaction.atomic(), acting_as(actor):
         locked = PolicyValue.objects.select_for_update().get(pk=value.pk)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.policy import CREATE, DELETE, VIEW
 from shouhu.policy import selectors, services
 from shouhu.policy.definitions import DEFINITIONS, Definition, grouped
@@ -80,7 +80,7 @@ def setting_edit(request: HttpRequest, key: str) -> HttpResponse:
                     effective_from=form.cleaned_data["effective_from"],
                     reason=form.cleaned_data["reason"],
                 )
-            except NotAllowed as exc:
+            except NotAllowedError as exc:
                 raise Http404 from exc
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
@@ -112,7 +112,7 @@ def value_withdraw(request: HttpRequest, key: str, pk: int) -> HttpResponse:
                     value=value,
                     reason=form.cleaned_data["reason"],
                 )
-            except NotAllowed as exc:
+            except NotAllowedError as exc:
                 raise Http404 from exc
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

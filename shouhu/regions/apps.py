@@ -9,10 +9,10 @@ class RegionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models and policies load only once the registry is ready.
-        from auditlog.registry import auditlog  # noqa: PLC0415
+        from auditlog.registry import auditlog
 
-        from shouhu.regions import permissions  # noqa: F401, PLC0415  (registers the policies)
-        from shouhu.regions.models import Region  # noqa: PLC0415
+        from shouhu.regions import permissions  # noqa: F401  (registers the policies)
+        from shouhu.regions.models import Region
 
         # Edits of single rows are versioned by auditlog; imports write their own entries
         # (services._log_changes), since bulk statements send no signals.

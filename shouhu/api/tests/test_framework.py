@@ -159,7 +159,7 @@ def test_custom_action_maps_to_its_policy_action():
 
 def test_class_level_action_map_is_honoured_despite_drf_overwriting_the_attribute():
     class Legacy(UserViewSet):
-        action_map = {"reveal": "export"}  # noqa: RUF012
+        action_map = {"reveal": "export"}
 
     view, request = view_of(Legacy, "reveal", "POST")
     assert view.policy_action(request) == "export"

@@ -16,7 +16,7 @@ from shouhu.accounts.tests.factories import UserFactory
 from shouhu.api import rules
 from shouhu.api.services import issue_api_token, revoke_api_token
 from shouhu.api.testing import key_parts
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 
 
 def tomorrow():
@@ -88,7 +88,7 @@ def test_who_may_issue_to_whom(actors, actor, owner, code):
     ],
 )
 def test_only_administrators_issue_tokens(actors, actor):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         issue_api_token(actor=actors[actor], owner=actors["village_director"], name="sync")
 
 
@@ -164,7 +164,7 @@ def test_who_may_revoke(actors, actor, allowed):
     if allowed:
         assert revoke_api_token(actor=actors[actor], token=issued.token).revoked_at is not None
     else:
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowedError):
             revoke_api_token(actor=actors[actor], token=issued.token)
         assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is None
 

@@ -10,7 +10,7 @@ from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.policy import selectors, services
 from shouhu.policy.models import PolicyValue, PolicyWithdrawal
 from shouhu.policy.tests.factories import PolicyValueFactory
@@ -61,14 +61,14 @@ def test_only_city_administrators_and_superusers_may_set_a_value(actors, name: s
         assert row.created_by == actors[name]
         assert selectors.get(KEY, on=TOMORROW) == 12
     else:
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowedError):
             set_value(actors[name])
         assert not PolicyValue.objects.exists()
 
 
 def test_deactivated_city_administrator_may_not_set_a_value(city_admin) -> None:
     city_admin.is_active = False
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         set_value(city_admin)
 
 
@@ -151,7 +151,7 @@ def test_only_city_administrators_and_superusers_may_withdraw(actors, city_admin
         assert withdrawal.created_by == actors[name]
         assert selectors.get(KEY, on=TOMORROW) == 24
     else:
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowedError):
             services.withdraw_scheduled_value(actor=actors[name], value=value, reason="文件暂缓执行")
         assert selectors.get(KEY, on=TOMORROW) == 12
 
