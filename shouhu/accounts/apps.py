@@ -9,13 +9,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models and registries are ready only now.
-        from auditlog.registry import auditlog  # noqa: PLC0415
+        from auditlog.registry import auditlog
 
-        from shouhu.accounts import (  # noqa: PLC0415
+        from shouhu.accounts import (
             permissions,  # noqa: F401  (registers the policies)
             user_import,  # noqa: F401  (registers the import job)
         )
-        from shouhu.accounts.models import Agency, ApiToken, RoleAssignment, User  # noqa: PLC0415
+        from shouhu.accounts.models import Agency, ApiToken, RoleAssignment, User
 
         # Versioning: every change of these rows (who, when, before/after). Secrets are never
         # copied into the history; last_login and last_used_at change on every use and are noise.

@@ -87,7 +87,7 @@ class RegionCodeField(forms.CharField):
     def __init__(self, *, datalist: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 60)
         super().__init__(**kwargs)
-        attrs = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "370902001001"}
+        attrs = {"inputmode": "numeric", "autocomplete": "off"}
         if datalist:
             attrs["list"] = datalist
         self.widget.attrs.update(attrs)
@@ -267,7 +267,7 @@ class AgencyForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Filled-in template (.xlsx)"),
-        help_text=_("At most 5 MB and 5,000 rows. Use the template below; keep its header row."),
+        help_text=_("At most 5 MB and 5,000 rows. Use the downloaded template and keep its header row."),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),

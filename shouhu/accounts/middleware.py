@@ -24,8 +24,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-# The API lives under /api/ (config/urls.py); its clients want JSON, not a redirect to a form.
-API_PREFIX = "/api/"
+# The endpoints of the API (shouhu/api/urls.py) and its schema answer JSON, not a redirect to a
+# form; the other pages under /api/ (guide, viewers, token screens) are pages like any other.
+API_PREFIXES = ("/api/v1/",)
+API_PATHS = frozenset({"/api/schema/"})
 OPEN_PREFIXES = ("/i18n/",)
 
 
@@ -39,6 +41,11 @@ def _second_factor_paths() -> frozenset[str]:
 
 def _password_paths() -> frozenset[str]:
     return frozenset({reverse("accounts:password_change"), reverse("accounts:backup_codes")})
+
+
+def wants_json(request: HttpRequest) -> bool:
+    path = request.path_info
+    return path.startswith(API_PREFIXES) or path in API_PATHS
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -65,8 +72,9 @@ class SecurityGateMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        path = request.path_info
-        if path in _open_paths() or path.startswith((settings.STATIC_URL or "/static/", *OPEN_PREFIXES)):
+        # reverse() includes the script prefix, as request.path does (request.path_info does not).
+        path = request.path
+        if path in _open_paths() or request.path_info.startswith((settings.STATIC_URL or "/static/", *OPEN_PREFIXES)):
             return None
         verified = getattr(user, "is_verified", lambda: False)()
         if getattr(user, "needs_second_factor", False) and not verified:
@@ -89,7 +97,7 @@ class SecurityGateMiddleware:
 
     @staticmethod
     def refuse(request: HttpRequest, *, step: str, code: str, message: str) -> HttpResponse:
-        if request.path_info.startswith(API_PREFIX):
+        if wants_json(request):
             return JsonResponse({"detail": message, "code": code}, status=403)
         target = reverse(step)
         if request.method in ("GET", "HEAD") and not is_htmx(request):

@@ -34,10 +34,8 @@ class Agency(TimeStampedModel):
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
-        ordering = ["region_id", "kind", "name"]  # noqa: RUF012  (Django's Meta convention)
-        constraints = [  # noqa: RUF012
-            models.UniqueConstraint(fields=["region", "name"], name="agency_unique_name_in_region")
-        ]
+        ordering = ["region_id", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="agency_unique_name_in_region")]
 
     def __str__(self) -> str:
         return self.name
@@ -75,15 +73,13 @@ class User(AbstractUser):
 
     objects = UserManager()  # type: ignore[misc]
 
-    REQUIRED_FIELDS = ["full_name"]  # noqa: RUF012  (Django's convention)
+    REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        ordering = ["username"]  # noqa: RUF012  (Django's Meta convention)
-        indexes = [  # noqa: RUF012
-            models.Index(fields=["jurisdiction", "is_active"], name="user_jurisdiction_active")
-        ]
+        ordering = ["username"]
+        indexes = [models.Index(fields=["jurisdiction", "is_active"], name="user_jurisdiction_active")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})" if self.full_name else self.username
@@ -134,9 +130,7 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        constraints = [  # noqa: RUF012  (Django's Meta convention)
-            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.role}"
@@ -160,7 +154,7 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]  # noqa: RUF012  (Django's Meta convention)
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

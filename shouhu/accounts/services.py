@@ -30,7 +30,7 @@ from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
 from shouhu.accounts.permissions import manages_users
 from shouhu.accounts.validators import is_credit_code, normalise_mobile
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.history import acting_as
 from shouhu.core.policy import CHANGE, CREATE, policy_for
 from shouhu.regions import codes
@@ -66,15 +66,17 @@ def placement_problems(
     roles: Iterable[Role],
     agency: Agency | None,
     current: User | None = None,
+    require_roles: bool = True,
 ) -> list[Problem]:
     """Every rule a placement (jurisdiction, roles, agency) of a user by ``actor`` breaks.
 
     ``current`` is the user being edited: an inactive region or agency they already have may
-    stay, but nobody is newly placed in one.
+    stay, but nobody is newly placed in one. ``require_roles=False`` leaves a missing role to
+    the caller (an import row whose role column was already found wrong).
     """
     roles = list(dict.fromkeys(Role(r) for r in roles))
     problems: list[Problem] = []
-    if not roles:
+    if not roles and require_roles:
         problems.append(Problem("roles", _("Choose at least one role.")))
     unchanged_region = current is not None and current.jurisdiction_id == jurisdiction.code
     if not jurisdiction.active and not unchanged_region:
@@ -139,7 +141,7 @@ def _raise_first(problems: list[Problem]) -> None:
 
 def _require(allowed: bool) -> None:
     if not allowed:
-        raise NotAllowed
+        raise NotAllowedError
 
 
 def _clean_phone(phone: str) -> str:
@@ -390,7 +392,7 @@ def pending_totp_device(*, actor: User) -> TOTPDevice:
 def confirm_totp_device(*, actor: User, device: TOTPDevice, token: str) -> list[str]:
     """Confirm ``device`` with a code from the app; replace older devices; return new backup codes."""
     if device.user_id != actor.pk or device.confirmed:
-        raise NotAllowed
+        raise NotAllowedError
     token = normalise_code(token)
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
@@ -628,7 +630,7 @@ def import_users(
     is versioned under ``actor``.
     """
     if not manages_users(actor):
-        raise NotAllowed
+        raise NotAllowedError
     counts = {"created": 0, "updated": 0, "agencies_created": 0}
     now = timezone.now()
     with transaction.atomic(), acting_as(actor):

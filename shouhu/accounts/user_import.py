@@ -442,17 +442,17 @@ def check_row(row: RawRow, context: Context) -> dict[str, Any]:
     new_agency: services.ImportedAgency | None = None
     if region is not None:
         agency_id, new_agency = _agency_for(values, region, current, context, reasons)
-        if roles:
-            reasons.extend(
-                problem.message
-                for problem in services.placement_problems(
-                    actor=context.actor,
-                    jurisdiction=region,
-                    roles=roles,
-                    agency=_agency_object(agency_id, current, context),
-                    current=current,
-                )
+        reasons.extend(
+            problem.message
+            for problem in services.placement_problems(
+                actor=context.actor,
+                jurisdiction=region,
+                roles=roles,
+                agency=_agency_object(agency_id, current, context),
+                current=current,
+                require_roles=False,  # an empty or unknown role is already a reason of the row
             )
+        )
     verdict: dict[str, Any] = {"row": row.number, "values": values, "reasons": reasons}
     if reasons or region is None:
         verdict["status"] = "rejected"

@@ -266,3 +266,20 @@ def test_totp_code_command_is_refused_in_production(county_admin):
     with pytest.raises(CommandError, match="production"):
         call_command("totp_code", "county_admin", stdout=StringIO())
     assert not TOTPDevice.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/me/", "/api/schema/"])
+def test_gate_answers_every_api_endpoint_with_json(county_admin, path):
+    client = Client()
+    client.force_login(county_admin)  # password only
+    response = client.get(path)
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_required"
+
+
+def test_pages_under_api_are_pages_for_the_gate(county_admin):
+    client = Client()
+    client.force_login(county_admin)
+    response = client.get("/api/tokens/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)

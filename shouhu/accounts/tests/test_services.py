@@ -15,7 +15,7 @@ from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, ApiToken, RoleAssignment, User
 from shouhu.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from shouhu.accounts.tests.helpers import post_login
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_create_user_follows_the_placement_rules(*, actors, regions, actor, role
 
 @pytest.mark.parametrize("name", ["township_supervisor", "county_caseworker", "auditor", "village_director"])
 def test_non_administrators_cannot_create_users(actors, regions, name):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         services.create_user(
             actor=actors[name],
             username="x1",
@@ -170,7 +170,7 @@ def test_administrator_changes_roles(county_admin, township_supervisor):
     ],
 )
 def test_who_may_not_edit_whom(actors, actor, target):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         _update(actors[actor], actors[target], full_name="改名")
     assert User.objects.get(pk=actors[target].pk).full_name != "改名"
 
@@ -239,7 +239,7 @@ def test_reset_second_factor_removes_the_devices_and_is_versioned(county_admin, 
 
 def test_county_admin_cannot_reset_the_second_factor_of_another_administrator(county_admin, other_county_admin):
     TOTPDevice.objects.create(user=other_county_admin, name="phone", confirmed=True)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         services.reset_second_factor(actor=county_admin, user=other_county_admin)
     assert TOTPDevice.objects.filter(user=other_county_admin).exists()
 
@@ -342,7 +342,7 @@ def test_moving_an_agency_away_from_its_users_is_refused(county_admin, regions, 
 
 def test_county_admin_cannot_edit_an_agency_of_another_county(county_admin, regions):
     other = agency("岱岳区民政局")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         services.update_agency(actor=county_admin, agency=other, name="改名", kind=other.kind, region=other.region)
 
 

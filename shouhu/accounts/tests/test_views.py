@@ -353,3 +353,19 @@ def test_agency_form_keeps_input_on_a_bad_credit_code(county_admin):
     html = response.content.decode()
     assert "校验位不正确" in html
     assert 'value="岱庙中学"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/system-admin/accounts/user/", "/system-admin/accounts/user/add/", "/system-admin/accounts/agency/"],
+)
+def test_django_admin_of_accounts_is_for_superusers(actors, url):
+    # Not staff: the admin sends everyone else to its log-in page.
+    assert_permission_matrix(actors, url=url, allowed=["superuser"], denied=(302,))
+
+
+def test_django_admin_user_page_opens(superuser, village_director):
+    client = login(Client(), superuser)
+    response = client.get(f"/system-admin/accounts/user/{village_director.pk}/change/")
+    assert response.status_code == 200
+    assert "village_director" in response.content.decode()
