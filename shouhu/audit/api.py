@@ -163,7 +163,7 @@ def _cleaned(form: AccessLogFilterForm | ChangeLogFilterForm) -> dict[str, Any]:
 class AccessEventViewSet(PolicyReadOnlyViewSet):
     queryset = AccessEvent.objects.all()
     serializer_class = AccessEventSerializer
-    permission_classes = [AuditorPermission]  # type: ignore[misc]  # noqa: RUF012  (DRF's own attribute)
+    permission_classes = [AuditorPermission]  # type: ignore[misc]
     pagination_class = AccessEventsNewestFirst
     lookup_field = "seq"
     lookup_value_regex = r"\d+"
@@ -217,7 +217,7 @@ class AccessEventViewSet(PolicyReadOnlyViewSet):
 class ChangeViewSet(PolicyReadOnlyViewSet):
     queryset = LogEntry.objects.select_related("actor", "content_type")
     serializer_class = ChangeSerializer
-    permission_classes = [AuditorPermission]  # type: ignore[misc]  # noqa: RUF012  (DRF's own attribute)
+    permission_classes = [AuditorPermission]  # type: ignore[misc]
     pagination_class = ChangesNewestFirst
     lookup_value_regex = r"\d+"
 

@@ -9,8 +9,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
-        from shouhu.audit import jobs, permissions  # noqa: F401, PLC0415  (register job handlers and policies)
-        from shouhu.audit.services import write_access_event  # noqa: PLC0415
-        from shouhu.core.accesslog import install_writer  # noqa: PLC0415
+        from shouhu.audit import jobs, permissions  # noqa: F401  (register job handlers and policies)
+        from shouhu.audit.services import write_access_event
+        from shouhu.core.accesslog import install_writer
 
         install_writer(write_access_event)

@@ -17,7 +17,7 @@ from shouhu.audit import exports, selectors, services
 from shouhu.audit.choices import VerificationTrigger
 from shouhu.audit.forms import AccessLogFilterForm, ChangeLogFilterForm
 from shouhu.audit.models import AccessEvent
-from shouhu.core.errors import DomainError, NotAllowed
+from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.jobs import ProgressReporter, register_job
 from shouhu.core.models import Job
 from shouhu.core.policy import EXPORT, policy_for
@@ -48,7 +48,7 @@ def _export_name(stem: str) -> str:
 def run_access_log_export(job: Job, report: ProgressReporter) -> None:
     user = job.created_by
     if user is None or not policy_for(AccessEvent).can(user, EXPORT):
-        raise NotAllowed(_("You may not export the access log."))
+        raise NotAllowedError(_("You may not export the access log."))
     form = AccessLogFilterForm(job.params.get("filters", {}))
     if not form.is_valid():
         raise DomainError(_("The filters of this export are not valid."))
@@ -63,7 +63,7 @@ def run_access_log_export(job: Job, report: ProgressReporter) -> None:
 def run_change_log_export(job: Job, report: ProgressReporter) -> None:
     user = job.created_by
     if user is None or not policy_for(LogEntry).can(user, EXPORT):
-        raise NotAllowed(_("You may not export the change log."))
+        raise NotAllowedError(_("You may not export the change log."))
     form = ChangeLogFilterForm(job.params.get("filters", {}))
     if not form.is_valid():
         raise DomainError(_("The filters of this export are not valid."))

@@ -64,8 +64,8 @@ class AccessEvent(models.Model):
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
-        ordering = ["-seq"]  # noqa: RUF012  (Django's Meta convention)
-        indexes = [  # noqa: RUF012
+        ordering = ["-seq"]
+        indexes = [
             models.Index(fields=["object_type", "object_id"], name="access_event_object"),
             models.Index(fields=["actor_username", "seq"], name="access_event_username"),
         ]
@@ -154,8 +154,8 @@ class ChainVerification(models.Model):
     class Meta:
         verbose_name = _("chain verification")
         verbose_name_plural = _("chain verifications")
-        ordering = ["-started_at", "-pk"]  # noqa: RUF012  (Django's Meta convention)
-        constraints = [  # noqa: RUF012
+        ordering = ["-started_at", "-pk"]
+        constraints = [
             models.CheckConstraint(
                 condition=models.Q(ok=True, problem="") | models.Q(ok=False) & ~models.Q(problem=""),
                 name="chain_verification_problem_iff_broken",

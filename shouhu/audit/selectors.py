@@ -28,7 +28,7 @@ from shouhu.audit.changes import ChangeRecord, describe_entries
 from shouhu.audit.choices import access_action_label, access_actions
 from shouhu.audit.models import AccessEvent, ChainHead, ChainVerification
 from shouhu.audit.permissions import is_auditor
-from shouhu.core.errors import NotAllowed
+from shouhu.core.errors import NotAllowedError
 from shouhu.core.policy import VIEW, policy_for
 from shouhu.regions import codes
 from shouhu.regions.models import Region
@@ -261,10 +261,10 @@ def object_history(*, user: Any, obj: models.Model, limit: int = HISTORY_LIMIT) 
     """The versions of ``obj``, newest first, for a record's history tab.
 
     Whoever may view the record may read its history; masked fields stay masked. Raises
-    ``NotAllowed`` otherwise (views answer 404).
+    ``NotAllowedError`` otherwise (views answer 404).
     """
     if not policy_for(type(obj)).can(user, VIEW, obj):
-        raise NotAllowed
+        raise NotAllowedError
     entries = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type").order_by("-timestamp", "-id")
     return describe_entries(list(entries[:limit]))
 

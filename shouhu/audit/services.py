@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from shouhu.audit import chain
 from shouhu.audit.choices import ChainProblem, VerificationTrigger
 from shouhu.audit.models import AccessEvent, ChainHead, ChainVerification
-from shouhu.core.errors import NotAllowed
+from shouhu.core.errors import NotAllowedError
 from shouhu.core.jobs import start_job
 from shouhu.core.net import client_ip
 from shouhu.core.policy import EXPORT, VIEW, policy_for
@@ -258,19 +258,19 @@ def _record_verification(
 def start_chain_verification(*, actor: User) -> Job:
     """Queue a full verification of the chain as a background job of ``actor``."""
     if not policy_for(ChainVerification).can(actor, VIEW):
-        raise NotAllowed(_("You may not verify the access log."))
+        raise NotAllowedError(_("You may not verify the access log."))
     return start_job(actor=actor, kind=VERIFY_JOB)
 
 
 def start_access_log_export(*, actor: User, filters: dict[str, str]) -> Job:
     """Queue an xlsx export of the access-log entries ``actor`` sees that match ``filters``."""
     if not policy_for(AccessEvent).can(actor, EXPORT):
-        raise NotAllowed(_("You may not export the access log."))
+        raise NotAllowedError(_("You may not export the access log."))
     return start_job(actor=actor, kind=EXPORT_ACCESS_LOG_JOB, params={"filters": filters})
 
 
 def start_change_log_export(*, actor: User, filters: dict[str, str]) -> Job:
     """Queue an xlsx export of the change-log entries ``actor`` sees that match ``filters``."""
     if not policy_for(LogEntry).can(actor, EXPORT):
-        raise NotAllowed(_("You may not export the change log."))
+        raise NotAllowedError(_("You may not export the change log."))
     return start_job(actor=actor, kind=EXPORT_CHANGES_JOB, params={"filters": filters})

@@ -13,7 +13,7 @@ from shouhu.audit.choices import ChainProblem, VerificationTrigger
 from shouhu.audit.models import ChainVerification
 from shouhu.audit.selectors import object_history
 from shouhu.audit.tests.factories import log_change
-from shouhu.core.errors import NotAllowed
+from shouhu.core.errors import NotAllowedError
 from shouhu.core.history import acting_as
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_a_creation_shows_only_the_new_values(actors, verification):
 
 
 def test_only_those_who_may_view_the_record_read_its_history(actors, verification):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         object_history(user=actors["city_admin"], obj=verification)
 
 

@@ -11,7 +11,7 @@ from shouhu.audit import chain
 from shouhu.audit.choices import ChainProblem, VerificationTrigger
 from shouhu.audit.models import AccessEvent, ChainHead, ChainVerification
 from shouhu.audit.services import HEAD_ID, verify_chain
-from shouhu.audit.tests.factories import attacker, log_access
+from shouhu.audit.tests.factories import attacker, log_access, log_change
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +258,20 @@ def test_resuming_finds_a_head_set_back_behind_the_checkpoint(five):
 def test_resuming_without_an_earlier_verification_walks_everything(five):
     result = verify(resume=True)
     assert (result.ok, result.rows_checked, result.from_seq) == (True, 5, None)
+
+
+@pytest.mark.postgres_only
+def test_postgres_refuses_changes_to_the_change_log_but_lets_a_deleted_actor_go(actors):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    entry = log_change(actors["county_admin"], obj=actors["county_caseworker"].agency, changes={"name": ["a", "b"]})
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE auditlog_logentry SET changes = '{}' WHERE id = %s", [entry.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM auditlog_logentry WHERE id = %s", [entry.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE auditlog_logentry SET actor_id = NULL, object_repr = 'x' WHERE id = %s", [entry.pk])
+    with connection.cursor() as cursor:  # what ON DELETE SET NULL does when a user row is deleted
+        cursor.execute("UPDATE auditlog_logentry SET actor_id = NULL WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert (entry.actor_id, entry.changes) == (None, {"name": ["a", "b"]})

@@ -383,3 +383,8 @@ def test_the_activity_chart_is_shared_for_a_few_minutes_per_jurisdiction(actors,
     assert again == first  # cached
     county = client_for(county_auditor(regions.county_a)).get(reverse("audit:access_log")).context["chart"]
     assert county != first  # another jurisdiction, computed afresh
+
+
+def test_the_system_admin_can_search_the_change_log(actors, agency_changes):
+    response = client_for(actors["superuser"]).get("/system-admin/auditlog/logentry/", {"q": "county_admin"})
+    assert response.status_code == 200
