@@ -281,7 +281,15 @@ class AgencyFilters:
 
 
 def agency_list(actor: User, filters: AgencyFilters) -> models.QuerySet[Agency]:
-    """Agencies inside ``actor``'s jurisdiction (the ones the administrator manages)."""
+    """Agencies inside ``actor``'s jurisdiction (the ones the administrator manages), with user counts."""
+    return (
+        _agencies(actor, filters)
+        .annotate(user_count=models.Count("users", filter=models.Q(users__is_active=True)))
+        .order_by("region_id", "kind", "name")
+    )
+
+
+def _agencies(actor: User, filters: AgencyFilters) -> models.QuerySet[Agency]:
     queryset = policy_for(Agency).visible(actor, Agency.objects.select_related("region", "parent"))
     if not actor.is_superuser:
         if not actor.jurisdiction_id:
@@ -297,14 +305,12 @@ def agency_list(actor: User, filters: AgencyFilters) -> models.QuerySet[Agency]:
         queryset = queryset.filter(is_active=True)
     elif filters.status == "inactive":
         queryset = queryset.filter(is_active=False)
-    return queryset.annotate(user_count=models.Count("users", filter=models.Q(users__is_active=True))).order_by(
-        "region_id", "kind", "name"
-    )
+    return queryset
 
 
 def agency_kind_counts(actor: User) -> dict[str, int]:
     """Active agencies of ``actor``'s jurisdiction by kind (home pages)."""
-    rows = agency_list(actor, AgencyFilters()).order_by().values("kind").annotate(n=models.Count("pk"))
+    rows = _agencies(actor, AgencyFilters()).order_by().values("kind").annotate(n=models.Count("pk"))
     return {row["kind"]: row["n"] for row in rows if row["kind"] in AgencyKind.values}
 
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from shouhu.accounts import selectors
 from shouhu.accounts.tests.factories import TEST_PASSWORD
 from shouhu.accounts.tests.helpers import events, post_login
 from shouhu.accounts.views.auth import SESSION_MARKER_COOKIE
@@ -184,3 +185,14 @@ def test_language_of_the_user_is_applied_at_login(village_director):
     response = post_login(client, "village_director", next="/accounts/me/")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert "My account" in client.get("/accounts/me/").content.decode()
+
+
+@override_settings(AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT=False)
+def test_lockout_also_works_when_attempts_during_the_lockout_do_not_extend_it(village_director, access_log):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_login(Client(), "village_director", f"wrong-{attempt}")
+    until = selectors.lockout_until("village_director")
+    response = post_login(Client(), "village_director", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert selectors.lockout_until("village_director") == until
+    assert "_auth_user_id" not in Client().session
