@@ -570,7 +570,7 @@ def update_agency(
         if region.code != locked.region_id:
             stranded = [
                 u.username
-                for u in locked.users.select_related(None)
+                for u in locked.users.only("username", "jurisdiction_id")
                 if not role_rules.agency_in_reach(u.jurisdiction_id or region.code, region.code)
             ]
             if stranded:

@@ -439,16 +439,18 @@ def check_row(row: RawRow, context: Context) -> dict[str, Any]:
     roles = _parse_roles(values["roles"], context, reasons)
     region = _check_region(values, context, reasons)
     agency_id: int | None = None
+    agency: Agency | None = None
     new_agency: services.ImportedAgency | None = None
     if region is not None:
         agency_id, new_agency = _agency_for(values, region, current, context, reasons)
+        agency = _agency_object(agency_id, current, context)
         reasons.extend(
             problem.message
             for problem in services.placement_problems(
                 actor=context.actor,
                 jurisdiction=region,
                 roles=roles,
-                agency=_agency_object(agency_id, current, context),
+                agency=agency,
                 current=current,
                 require_roles=False,  # an empty or unknown role is already a reason of the row
             )
@@ -473,13 +475,13 @@ def check_row(row: RawRow, context: Context) -> dict[str, Any]:
     if current is None:
         verdict["status"] = "new"
         return verdict
-    changes = _changes(current, plan)
+    changes = _changes(current, plan, new_agency.name if new_agency else (agency.name if agency else ""))
     verdict["changes"] = changes
     verdict["status"] = "update" if changes else "unchanged"
     return verdict
 
 
-def _changes(user: User, plan: dict[str, Any]) -> dict[str, list[str]]:
+def _changes(user: User, plan: dict[str, Any], agency_name: str) -> dict[str, list[str]]:
     before = {
         "full_name": user.full_name,
         "phone": user.phone,
@@ -492,19 +494,10 @@ def _changes(user: User, plan: dict[str, Any]) -> dict[str, list[str]]:
         "phone": plan["phone"],
         "region": plan["region"],
         "roles": "、".join(chinese_label(Role(r)) for r in plan["roles"]),
-        "agency": (plan["new_agency"] or {}).get("name") or _agency_name(plan["agency_id"], user),
+        "agency": agency_name,
     }
     titles = {**TITLES, "region": TITLES["region"], "agency": TITLES["agency_name"]}
     return {titles[key]: [before[key], after[key]] for key in before if before[key] != after[key]}
-
-
-def _agency_name(agency_id: int | None, user: User) -> str:
-    if agency_id is None:
-        return ""
-    if user.agency_id == agency_id and user.agency is not None:
-        return user.agency.name
-    agency = Agency.objects.filter(pk=agency_id).only("name").first()
-    return agency.name if agency else ""
 
 
 def check_rows(actor: User, rows: list[RawRow], report: ProgressReporter | None = None) -> list[dict[str, Any]]:
