@@ -45,6 +45,16 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Shouhu apps first, lowest layer first (imports go one way: see pyproject.toml), so that
+    # their translations and templates take precedence over those of Django and third parties.
+    "shouhu.core",
+    "shouhu.regions",
+    "shouhu.accounts",
+    "shouhu.audit",
+    "shouhu.policy",
+    "shouhu.api",
+    "shouhu.dashboards",
+    "shouhu.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,15 +73,6 @@ INSTALLED_APPS = [
     "auditlog",
     "django_htmx",
     "huey.contrib.djhuey",
-    # Shouhu apps, lowest layer first (imports go one way: see .importlinter).
-    "shouhu.core",
-    "shouhu.regions",
-    "shouhu.accounts",
-    "shouhu.audit",
-    "shouhu.policy",
-    "shouhu.api",
-    "shouhu.dashboards",
-    "shouhu.demo",
 ]
 
 MIDDLEWARE = [
