@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("shouhu.dashboards.urls")),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("jobs/", include("shouhu.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("shouhu.api.urls")),
+    # System administrators log in through Shouhu's own form (second factor, access log).
+    path("system-admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("system-admin/", admin.site.urls),
 ]
 

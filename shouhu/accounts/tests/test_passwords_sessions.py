@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,17 +37,6 @@ def test_user_changes_own_password(village_director):
     assert client.get(PROFILE).status_code == 200  # this session stays
 
 
-# Settings as requested of config/settings.py: the minimum length through shouhu.accounts.validators
-# (Django 5.2's own message is untranslated in zh_Hans).
-VALIDATORS: list[dict[str, Any]] = [
-    {**v, "NAME": "shouhu.accounts.validators.MinimumLengthValidator"}
-    if v["NAME"].endswith(".MinimumLengthValidator")
-    else v
-    for v in cast(list[dict[str, Any]], settings.AUTH_PASSWORD_VALIDATORS)
-]
-
-
-@override_settings(AUTH_PASSWORD_VALIDATORS=VALIDATORS)
 @pytest.mark.parametrize(
     ("old", "new", "again", "message"),
     [
