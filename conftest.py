@@ -60,7 +60,10 @@ def regions(db) -> SimpleNamespace:
 
 
 def _user(username: str, roles: list[Role], region: Region, agency: Agency) -> User:
-    return UserFactory(username=username, full_name=username, roles=roles, jurisdiction=region, agency=agency)
+    user: User = UserFactory.create(
+        username=username, full_name=username, roles=roles, jurisdiction=region, agency=agency
+    )
+    return user
 
 
 @pytest.fixture
@@ -94,16 +97,20 @@ def actors(regions) -> dict[str, User]:
         "county_admin": _user("county_admin", [Role.COUNTY_ADMIN], r.county_a, civil_a),
         "other_county_admin": _user("other_county_admin", [Role.COUNTY_ADMIN], r.county_b, civil_b),
         "city_admin": _user("city_admin", [Role.CITY_ADMIN], r.city, civil_city),
-        "superuser": UserFactory(
-            username="superuser", full_name="系统管理员", is_superuser=True, is_staff=True,
-            jurisdiction=None, agency=None,
+        "superuser": UserFactory.create(
+            username="superuser",
+            full_name="系统管理员",
+            is_superuser=True,
+            is_staff=True,
+            jurisdiction=None,
+            agency=None,
         ),
     }
 
 
 def _single(name: str):
     @pytest.fixture
-    def fixture(actors) -> User:
+    def fixture(actors: dict[str, User]) -> User:
         return actors[name]
 
     fixture.__name__ = name

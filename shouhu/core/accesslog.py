@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+
 class AccessAction:
     """What was done to sensitive data (values stored in the log)."""
 
@@ -24,6 +25,7 @@ class AccessAction:
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+
 
 class AccessWriter(Protocol):
     def __call__(
@@ -40,11 +42,14 @@ class AccessWriter(Protocol):
         request: HttpRequest | None,
     ) -> None: ...
 
+
 _writer: AccessWriter | None = None
+
 
 def install_writer(writer: AccessWriter) -> None:
     global _writer  # noqa: PLW0603  (one writer per process, installed at start-up)
     _writer = writer
+
 
 def record_access(
     *,

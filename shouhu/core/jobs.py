@@ -158,6 +158,6 @@ def execute_job(job_id: int) -> Job:
     return job
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def run_job(job_id: int) -> None:
     execute_job(job_id)

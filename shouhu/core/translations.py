@@ -16,8 +16,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import polib
 
 LANGUAGE = "zh_Hans"
 DOMAINS = ("django", "djangojs")
@@ -60,8 +64,17 @@ def make_messages(catalogue: Catalogue, domains: tuple[str, ...] = DOMAINS) -> N
     manage = Path(settings.BASE_DIR) / "manage.py"
     for domain in domains:
         command = [
-            sys.executable, str(manage), "makemessages", "-l", LANGUAGE, "-d", domain,
-            "--no-obsolete", "--add-location", "file", "--no-wrap",
+            sys.executable,
+            str(manage),
+            "makemessages",
+            "-l",
+            LANGUAGE,
+            "-d",
+            domain,
+            "--no-obsolete",
+            "--add-location",
+            "file",
+            "--no-wrap",
         ]
         if domain == "django":
             command += ["-e", "html,txt,py"]
@@ -130,7 +143,7 @@ def problems_of(catalogue: Catalogue) -> list[str]:
     return problems
 
 
-def _extract(catalogue: Catalogue, domain: str) -> list[object]:
+def _extract(catalogue: Catalogue, domain: str) -> list[polib.POEntry]:
     """The entries ``makemessages`` would write now, without touching the committed files."""
     import polib  # noqa: PLC0415  (a development dependency, needed only by these commands)
 
@@ -149,7 +162,7 @@ def _extract(catalogue: Catalogue, domain: str) -> list[object]:
             shutil.rmtree(catalogue.locale_dir, ignore_errors=True)
 
 
-def _stale_mo(po_path: Path, po: object) -> list[str]:
+def _stale_mo(po_path: Path, po: polib.POFile) -> list[str]:
     mo_path = po_path.with_suffix(".mo")
     if not mo_path.exists():
         return [f"{mo_path} is missing — run `make messages`"]
