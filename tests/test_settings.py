@@ -98,3 +98,45 @@ def test_problems_raise_one_error_listing_all():
         env.fail_if_problems()
     assert "A='x'" in str(error.value)
     assert "B='y'" in str(error.value)
+
+
+HUEY_PROBE = """
+import django; django.setup()
+from huey.contrib.djhuey import HUEY
+HUEY.storage.flush_queue()
+HUEY.storage.enqueue(b"probe")
+print(type(HUEY).__name__, HUEY.immediate, HUEY.storage.dequeue())
+"""
+
+
+def _probe_huey(environ: dict[str, str], tmp_path: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "SHOUHU_ENV")}
+    env.update({"SHOUHU_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings", **environ})
+    result = subprocess.run(
+        [sys.executable, "-c", HUEY_PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_jobs_queue_in_sqlite_under_var_by_default(tmp_path):
+    assert _probe_huey({}, tmp_path) == "SqliteHuey False b'probe'"
+    assert (tmp_path / "huey.sqlite3").exists()
+
+
+def test_jobs_queue_in_redis_when_redis_url_is_set(tmp_path):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    assert _probe_huey({"REDIS_URL": url}, tmp_path) == "RedisHuey False b'probe'"
+    assert not (tmp_path / "huey.sqlite3").exists()
+
+
+def test_jobs_run_immediately_in_the_test_suite():
+    from django.conf import settings
+
+    assert settings.HUEY["immediate"] is True

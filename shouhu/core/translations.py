@@ -90,7 +90,7 @@ def tidy_header(catalogue: Catalogue) -> None:
     for path in catalogue.locale_dir.glob(f"{LANGUAGE}/LC_MESSAGES/*.po"):
         po = polib.pofile(str(path), wrapwidth=0)
         po.metadata_is_fuzzy = False
-        po.header = "Shouhu (守护) message catalogue. Licensed like the project (AGPL-3.0-or-later)."
+        po.header = "Shouhu (守护) message catalogue. Licensed like the project (Apache-2.0)."
         po.metadata.update(
             {
                 "Project-Id-Version": "shouhu",
