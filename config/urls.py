@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url="/static/shouhu/favicon.svg", permanent=True)),
     path("", include("shouhu.dashboards.urls")),
     path("accounts/", include("shouhu.accounts.urls")),
     path("regions/", include("shouhu.regions.urls")),
