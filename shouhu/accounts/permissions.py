@@ -54,12 +54,21 @@ class UserPolicy(Policy[User]):
 
 
 class AgencyPolicy(Policy[Agency]):
-    """Agencies are visible to every staff member (to route referrals); administrators edit theirs."""
+    """A user sees the agencies of their jurisdiction and those above it; administrators edit theirs.
+
+    Above: the township, county, city and province units a report or referral goes up to.
+    Sideways (another village, township or county) stays out of sight, like everything else.
+    """
 
     model = Agency
 
     def scope(self, user: User, queryset: models.QuerySet[Agency]) -> models.QuerySet[Agency]:
-        return queryset
+        if user.is_superuser:
+            return queryset
+        if not user.jurisdiction_id:
+            return queryset.none()
+        code = user.jurisdiction_id
+        return queryset.filter(codes.within_q("region", code) | models.Q(region_id__in=codes.ancestors(code)))
 
     def allows(self, user: User, action: str, obj: Agency | None) -> bool:
         if action == VIEW:

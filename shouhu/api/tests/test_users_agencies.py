@@ -213,33 +213,50 @@ def test_users_are_read_only(actors):
     assert_api_error(client.delete(f"{USERS}{director.pk}/"), 405)
 
 
-# Agencies are visible to every member of staff (referrals are routed to them).
+# A user sees the agencies of their jurisdiction and above it (where reports and referrals go),
+# never those of another village, township or county.
+COUNTY_B_AND_ABOVE = ["other_county_caseworker", "other_county_admin", "plan_monitor", "auditor", "city_admin"]
+COUNTY_A = [
+    "village_director",
+    "other_village_director",
+    "township_supervisor",
+    "other_township_supervisor",
+    "county_caseworker",
+    "intake_officer",
+    "department_liaison",
+    "mandated_reporter",
+    "county_admin",
+]
+CITY = ["plan_monitor", "auditor", "city_admin"]
 
 
 def test_agency_detail_matrix(actors):
     agency = Agency.objects.get(name="岱岳区民政局")
-    assert_api_permission_matrix(actors, url=f"{AGENCIES}{agency.pk}/", allowed=actors)
+    allowed = [*COUNTY_B_AND_ABOVE, "superuser"]
+    assert_api_permission_matrix(actors, url=f"{AGENCIES}{agency.pk}/", allowed=allowed)
 
 
 def test_agency_detail_matrix_by_token(actors):
     agency = Agency.objects.get(name="岱岳区民政局")
-    allowed = [n for n, u in actors.items() if not u.needs_second_factor]
+    allowed = [n for n in COUNTY_B_AND_ABOVE if not actors[n].needs_second_factor]
     assert_api_permission_matrix(actors, url=f"{AGENCIES}{agency.pk}/", allowed=allowed, auth=TOKEN)
 
 
 def test_agency_list_matrix(actors):
     agency = Agency.objects.get(name="泰山区公安分局")
-    assert_visibility_matrix(actors, url=AGENCIES, sees=actors, item=lambda row: row["id"] == agency.pk)
+    sees = [*COUNTY_A, *CITY, "superuser"]
+    assert_visibility_matrix(actors, url=AGENCIES, sees=sees, item=lambda row: row["id"] == agency.pk)
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"kind": "civil_affairs"}, {"泰山区民政局", "岱岳区民政局", "泰安市民政局"}),
+        # as the director of 东湖社区: own village, township, county and city units only
+        ({"kind": "civil_affairs"}, {"泰山区民政局", "泰安市民政局"}),
         ({"kind": ["school", "public_security"]}, {"岱庙小学", "泰山区公安分局"}),
-        ({"within": "370902001"}, {"东湖社区居委会", "西湖社区居委会", "岱庙街道办事处", "岱庙小学"}),
-        ({"within": "370911"}, {"岱岳区民政局"}),
-        ({"q": "街道"}, {"岱庙街道办事处", "财源街道办事处"}),
+        ({"within": "370902001"}, {"东湖社区居委会", "岱庙街道办事处", "岱庙小学"}),
+        ({"within": "370911"}, set()),
+        ({"q": "街道"}, {"岱庙街道办事处"}),
         ({"kind": "civil_affairs", "within": "370902"}, {"泰山区民政局"}),
     ],
 )
