@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shouhu.accounts",
     "shouhu.audit",
     "shouhu.policy",
+    "shouhu.registry",
     "shouhu.api",
     "shouhu.dashboards",
     "shouhu.demo",

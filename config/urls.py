@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("shouhu.dashboards.urls")),
     path("accounts/", include("shouhu.accounts.urls")),
     path("regions/", include("shouhu.regions.urls")),
+    path("children/", include("shouhu.registry.urls")),
     path("audit/", include("shouhu.audit.urls")),
     path("policy-settings/", include("shouhu.policy.urls")),
     path("jobs/", include("shouhu.core.urls")),
