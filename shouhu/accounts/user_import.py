@@ -48,11 +48,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shouhu.accounts import roles as role_rules
-from shouhu.accounts import selectors, services, xlsx
+from shouhu.accounts import selectors, services
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, User
 from shouhu.accounts.permissions import manages_users
 from shouhu.accounts.validators import normalise_mobile
+from shouhu.core import xlsx
 from shouhu.core.errors import DomainError
 from shouhu.core.jobs import ProgressReporter, register_job, start_job
 from shouhu.core.models import Job

@@ -1,39 +1,31 @@
-"""Spreadsheets of the audit logs, written row by row (openpyxl write-only mode).
+"""Spreadsheets of the audit logs, written row by row (``shouhu.core.xlsx.SheetWriter``).
 
 Memory stays flat whatever the number of rows: entries are read in keyset batches and
-streamed into the workbook. Text that a spreadsheet would run as a formula is stored as
-text, and characters that xlsx cannot hold are dropped.
+streamed into the workbook. The writer keeps text that a spreadsheet would run as a formula
+as text and drops characters that xlsx cannot hold.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
-from typing import IO, Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from auditlog.models import LogEntry
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from shouhu.audit.changes import describe_entries
 from shouhu.audit.choices import access_action_label
 from shouhu.audit.models import AccessEvent
+from shouhu.core.xlsx import SheetWriter
 
 T = TypeVar("T", bound=models.Model)
 
 BATCH = 2000
 # Excel holds 1 048 576 rows; beyond this the export stops and says so.
 MAX_ROWS = 1_000_000
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 Progress = Callable[[int, int, str], None]
 
@@ -52,46 +44,6 @@ def in_batches(queryset: models.QuerySet[T], *, key: str, limit: int) -> Iterato
         taken += len(rows)
         cursor = getattr(rows[-1], key)
         yield rows
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False) -> Cell:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).replace(tzinfo=None)  # xlsx has no time zones
-    elif isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # shown as typed, never evaluated
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-class SheetWriter:
-    """A one-sheet workbook written to a temporary file."""
-
-    def __init__(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> None:
-        self.workbook = Workbook(write_only=True)
-        self.sheet: WriteOnlyWorksheet = self.workbook.create_sheet(title=title[:31])
-        for index, width in enumerate(widths):
-            self.sheet.column_dimensions[chr(ord("A") + index)].width = width
-        self.sheet.freeze_panes = "A2"
-        self.sheet.append([_cell(self.sheet, h, bold=True) for h in headers])
-        self.rows = 0
-
-    def append(self, values: Sequence[Any]) -> None:
-        self.sheet.append([_cell(self.sheet, v) for v in values])
-        self.rows += 1
-
-    def discard(self) -> None:
-        """Drop a workbook that will not be saved (its rows sit in a temporary file)."""
-        self.workbook.close()
-
-    def save(self) -> IO[bytes]:
-        handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (returned to the caller)
-        self.workbook.save(handle)  # type: ignore[arg-type]
-        handle.seek(0)
-        return handle
 
 
 def write_access_log(queryset: models.QuerySet[AccessEvent], *, total: int, progress: Progress) -> SheetWriter:

@@ -21,6 +21,7 @@ from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.jobs import ProgressReporter, register_job
 from shouhu.core.models import Job
 from shouhu.core.policy import EXPORT, policy_for
+from shouhu.core.xlsx import SheetWriter
 
 
 @register_job(services.VERIFY_JOB)
@@ -74,7 +75,7 @@ def run_change_log_export(job: Job, report: ProgressReporter) -> None:
         _finish_export(job, writer, stem="change-log", total=total)
 
 
-def _finish_export(job: Job, writer: exports.SheetWriter, *, stem: str, total: int) -> None:
+def _finish_export(job: Job, writer: SheetWriter, *, stem: str, total: int) -> None:
     name = _export_name(stem)
     with writer.save() as handle:
         job.output_file.save(name, File(handle, name=name), save=False)

@@ -10,9 +10,9 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from shouhu.accounts import xlsx
 from shouhu.accounts.tests.factories import TEST_PASSWORD
 from shouhu.accounts.user_import import COLUMNS, SHEET_NAME
+from shouhu.core import xlsx
 
 
 def post_login(client: Client, username: str, password: str = TEST_PASSWORD, **extra: Any) -> Any:

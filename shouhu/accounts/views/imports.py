@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shouhu.accounts import user_import, xlsx
+from shouhu.accounts import user_import
 from shouhu.accounts.forms import ImportUploadForm
 from shouhu.accounts.views.common import actor, administrators_only, apply_error, paginate
-from shouhu.core import jobs
+from shouhu.core import jobs, xlsx
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import DomainError
 from shouhu.core.models import Job

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shouhu.accounts import selectors, services, xlsx
+from shouhu.accounts import selectors, services
 from shouhu.accounts.choices import AgencyKind
 from shouhu.accounts.forms import UserFilterForm, UserForm
 from shouhu.accounts.models import User
 from shouhu.accounts.user_import import COLUMNS, chinese_label
 from shouhu.accounts.views.common import actor, administrators_only, apply_error, paginate
+from shouhu.core import xlsx
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import DomainError
 from shouhu.core.policy import CHANGE, CREATE, EXPORT, policy_for
