@@ -21,19 +21,16 @@ full set of roles; an empty phone or agency keeps the current one.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
-from auditlog.context import auditlog_value, set_actor
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -55,6 +52,7 @@ from shouhu.accounts.permissions import manages_users
 from shouhu.accounts.validators import normalise_mobile
 from shouhu.core import xlsx
 from shouhu.core.errors import DomainError
+from shouhu.core.history import acting_as
 from shouhu.core.jobs import ProgressReporter, register_job, start_job
 from shouhu.core.models import Job
 from shouhu.core.policy import CHANGE, policy_for
@@ -576,27 +574,12 @@ def review_url(job: Job) -> str:
     return reverse("accounts:user_import_review", args=[job.pk])
 
 
-@contextlib.contextmanager
-def _versioned_as(actor: User) -> Iterator[None]:
-    """Attribute the job's changes to ``actor`` in a fresh auditlog context.
-
-    django-auditlog never resets its context variable, so in a worker thread the actor of an
-    earlier job would look like an outer context to ``acting_as`` while its signal is gone.
-    """
-    token = auditlog_value.set({})
-    try:
-        with set_actor(actor):
-            yield
-    finally:
-        auditlog_value.reset(token)
-
-
 @register_job(JOB_KIND)
 def run_user_import(job: Job, report: ProgressReporter) -> None:
     actor = job.created_by
     if actor is None or not actor.is_active or not manages_users(actor):
         raise DomainError(_("Only administrators import users."))
-    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE), _versioned_as(actor):
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE), acting_as(actor):
         if job.phase == "commit":
             _commit(job, actor, report)
         else:
