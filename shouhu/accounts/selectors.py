@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shouhu.accounts.choices import AgencyKind, Role
+from shouhu.accounts.choices import Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
 from shouhu.core.policy import policy_for
 from shouhu.regions import codes
@@ -244,32 +244,23 @@ def role_overview(actor: User) -> RoleOverview:
 
 
 def regions_in_reach(actor: User) -> models.QuerySet[Region]:
-    """Active regions an administrator may place users in (their whole jurisdiction)."""
-    regions = Region.objects.active()
+    """Active regions an administrator may place users in (their whole jurisdiction: the region policy)."""
+    regions = policy_for(Region).visible(actor, Region.objects.active())
     if actor.is_superuser:
         # The whole country would be 700 000 rows: offer the levels down to counties; any code
         # can still be typed.
         return regions.filter(level__in=[Level.PROVINCE, Level.CITY, Level.COUNTY])
-    if not actor.jurisdiction_id:
-        return regions.none()
-    return regions.within(actor.jurisdiction_id)
+    return regions
 
 
 def agencies_in_reach(actor: User, *, include: int | None = None) -> models.QuerySet[Agency]:
-    """Active agencies on the line of ``actor``'s jurisdiction: inside it or above it.
+    """Active agencies ``actor`` may see (the agency policy: inside the jurisdiction or above it).
 
-    ``include`` keeps one more agency (the current one of a user being edited) even if inactive.
+    ``include`` keeps one more visible agency (the current one of a user being edited) even if inactive.
     """
-    queryset = Agency.objects.select_related("region")
+    queryset = policy_for(Agency).visible(actor, Agency.objects.select_related("region"))
     extra = models.Q(pk=include) if include else models.Q(pk__in=[])
-    if actor.is_superuser:
-        return queryset.filter(models.Q(is_active=True) | extra)
-    if not actor.jurisdiction_id:
-        return queryset.filter(extra)
-    line = codes.within_q("region", actor.jurisdiction_id) | models.Q(
-        region_id__in=codes.ancestors(actor.jurisdiction_id)
-    )
-    return queryset.filter((line & models.Q(is_active=True)) | extra)
+    return queryset.filter(models.Q(is_active=True) | extra)
 
 
 @dataclass(frozen=True)
@@ -308,29 +299,6 @@ def _agencies(actor: User, filters: AgencyFilters) -> models.QuerySet[Agency]:
     return queryset
 
 
-def agency_kind_counts(actor: User) -> dict[str, int]:
-    """Active agencies of ``actor``'s jurisdiction by kind (home pages)."""
-    rows = _agencies(actor, AgencyFilters()).order_by().values("kind").annotate(n=models.Count("pk"))
-    return {row["kind"]: row["n"] for row in rows if row["kind"] in AgencyKind.values}
-
-
 def locked_users(actor: User) -> models.QuerySet[User]:
     """Users of ``actor``'s jurisdiction locked out by repeated failed log-ins (home pages)."""
     return user_list(actor, UserFilters(locked="yes", status="all"))
-
-
-def users_without_second_factor(actor: User) -> list[User]:
-    """Active users of ``actor``'s jurisdiction who need a second factor and have none configured."""
-    queryset = user_list(actor, UserFilters(second_factor="no"))
-    return [user for user in queryset if user.needs_second_factor]
-
-
-def security_summary(actor: User) -> dict[str, Any]:
-    """Figures for an administrator's home page."""
-    base = visible_users(actor)
-    return {
-        "active": base.filter(is_active=True).count(),
-        "deactivated": base.filter(is_active=False).count(),
-        "locked": locked_users(actor).count(),
-        "without_second_factor": len(users_without_second_factor(actor)),
-    }

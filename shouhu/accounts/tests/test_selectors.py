@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shouhu.accounts import selectors
 from shouhu.accounts.tests.helpers import post_login
@@ -39,14 +38,7 @@ def test_locked_filter_and_summary(county_admin, village_director, other_county_
     assert [u.username for u in locked] == ["village_director"]
     unlocked = selectors.user_list(county_admin, selectors.UserFilters(locked="no"))
     assert "village_director" not in {u.username for u in unlocked}
-    summary = selectors.security_summary(county_admin)
-    assert summary["locked"] == 1
-
-
-def test_users_without_second_factor_are_those_who_need_one(city_admin, county_admin, other_county_admin, auditor):
-    TOTPDevice.objects.create(user=county_admin, name="phone", confirmed=True)
-    names = {u.username for u in selectors.users_without_second_factor(city_admin)}
-    assert names == {"other_county_admin", "auditor", "city_admin"}
+    assert [u.username for u in selectors.locked_users(county_admin)] == ["village_director"]
 
 
 def test_deactivated_users_only_with_the_status_filter(county_admin, village_director):
@@ -63,9 +55,3 @@ def test_user_list_is_scoped_by_the_policy(township_supervisor, village_director
     names = {u.username for u in selectors.user_list(township_supervisor, selectors.UserFilters())}
     assert {"village_director", "other_village_director", "township_supervisor"} <= names
     assert "other_township_supervisor" not in names
-
-
-def test_agency_kind_counts_are_of_the_jurisdiction(county_admin):
-    counts = selectors.agency_kind_counts(county_admin)
-    assert counts["civil_affairs"] == 1  # 泰山区民政局, not 岱岳区民政局 nor the city's
-    assert counts["village_committee"] == 2
