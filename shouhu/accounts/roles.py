@@ -45,10 +45,6 @@ GRANTABLE_BY: dict[Role, frozenset[Role]] = {
 }
 
 
-def allowed_levels(role: Role | str) -> frozenset[Level]:
-    return ROLE_LEVELS[Role(role)]
-
-
 def level_problems(roles: Iterable[Role | str], level: Level | str) -> list[Role]:
     """The roles that cannot be held at a jurisdiction of ``level``."""
     return [Role(r) for r in roles if Level(level) not in ROLE_LEVELS[Role(r)]]

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts.models import User
-from shouhu.api import rules, selectors
+from shouhu.accounts.selectors import visible_users
+from shouhu.api import rules
 from shouhu.api.choices import TokenStatus
 
 
@@ -45,7 +46,7 @@ class IssueTokenForm(forms.Form):
 
     def clean_owner(self) -> User:
         username = self.cleaned_data["owner"].strip()
-        owner = selectors.users_visible_to(self.actor).filter(username=username).first()
+        owner = visible_users(self.actor).filter(username=username).first()
         if owner is None:
             # The same answer for "no such user" and "not in your jurisdiction".
             raise forms.ValidationError(_("There is no account with this user name in your jurisdiction."))

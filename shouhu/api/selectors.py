@@ -14,12 +14,6 @@ from shouhu.core.policy import policy_for
 from shouhu.regions import codes
 
 
-def users_visible_to(viewer: User) -> models.QuerySet[User]:
-    """The users ``viewer`` may see, with agency, jurisdiction and roles joined."""
-    queryset = User.objects.select_related("agency", "jurisdiction").prefetch_related("role_assignments")
-    return policy_for(User).visible(viewer, queryset)
-
-
 def filter_users(
     queryset: models.QuerySet[User],
     *,
@@ -51,10 +45,6 @@ def filter_users(
             match |= models.Q(phone__contains=q)
         queryset = queryset.filter(match)
     return queryset
-
-
-def agencies_visible_to(viewer: User) -> models.QuerySet[Agency]:
-    return policy_for(Agency).visible(viewer, Agency.objects.select_related("region"))
 
 
 def filter_agencies(

@@ -97,7 +97,3 @@ def policy_for(model: type[M]) -> Policy[M]:
         return _REGISTRY[model]
     except KeyError:
         raise LookupError(f"{model.__name__} has no access policy") from None
-
-
-def registered_policies() -> dict[type[models.Model], Policy[Any]]:
-    return dict(_REGISTRY)
