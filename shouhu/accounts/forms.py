@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,6 @@ from shouhu.accounts.validators import normalise_text, validate_credit_code, val
 from shouhu.regions import codes
 from shouhu.regions.models import Region
 
-LANGUAGE_CHOICES = [("zh-hans", "简体中文"), ("en", "English")]  # as User.language; each in its own language
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -78,7 +78,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language of the screens"), choices=LANGUAGE_CHOICES)
+    language = forms.ChoiceField(label=_("Language of the screens"), choices=settings.LANGUAGES)
 
 
 class RegionCodeField(forms.CharField):
@@ -169,7 +169,7 @@ class UserForm(forms.Form):
     )
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
     roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple, choices=())
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="zh-hans")
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
 
     def __init__(self, *args: Any, actor: User, instance: User | None = None, **kwargs: Any) -> None:
         if instance is not None:

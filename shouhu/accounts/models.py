@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -62,7 +63,7 @@ class User(AbstractUser):
         help_text=_("The region whose data this user works on."),
     )
     language = models.CharField(
-        _("language"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     must_change_password = models.BooleanField(_("must change password at next log-in"), default=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)

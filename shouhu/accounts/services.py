@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -37,7 +38,7 @@ from shouhu.regions import codes
 from shouhu.regions.choices import Level
 from shouhu.regions.models import Region
 
-LANGUAGES = ("zh-hans", "en")
+LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 BACKUP_CODE_COUNT = 10
 TOTP_DIGITS = 6
 TEMPORARY_PASSWORD_LENGTH = 14
