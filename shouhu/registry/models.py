@@ -35,6 +35,19 @@ from shouhu.registry.choices import (
     SituationKind,
 )
 
+# Set on an instance by a service just before it saves, e.g. the reason of a change of file
+# status: django-auditlog copies ``get_additional_data()`` into the change-log entry.
+AUDIT_NOTE_ATTRIBUTE = "_audit_note"
+
+
+def audit_data(village_code: str, instance: models.Model) -> dict[str, str]:
+    """The change log's additional data: the record's region, and the service's note if any."""
+    data = {"region_code": village_code}
+    note = getattr(instance, AUDIT_NOTE_ATTRIBUTE, "")
+    if note:
+        data["reason"] = str(note)
+    return data
+
 
 class IdentityFields(models.Model):
     """The three stored forms of an identity number (公民身份号码, GB 11643)."""
@@ -156,6 +169,10 @@ class Child(IdentityFields, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        """What the change log keeps beside each change: the region (county auditors see it) and a reason."""
+        return audit_data(self.village_id, self)
+
 
 class Person(IdentityFields, TimeStampedModel):
     """An adult of a child's family or circle: parent, grandparent, entrusted carer …
@@ -188,6 +205,9 @@ class Person(IdentityFields, TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict[str, str]:
+        return audit_data(self.village_id, self)
+
 
 class Kinship(models.Model):
     """How a person relates to a child, and whether they are a guardian or live with the child."""
@@ -206,6 +226,9 @@ class Kinship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.relation} of {self.child_id}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return audit_data(self.village_code, self)
 
 
 class Situation(models.Model):
@@ -245,13 +268,14 @@ class Situation(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} since {self.started_on}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        return audit_data(self.village_code, self)
+
 
 class EntrustedCare(models.Model):
     """The entrusted carer of a left-behind child (MPL arts. 22-23; 民发〔2019〕34号 委托监护确认书)."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="entrusted_cares"
-    )
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="entrusted_cares")
     carer = models.ForeignKey(Person, verbose_name=_("carer"), on_delete=models.PROTECT, related_name="+")
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
@@ -269,6 +293,9 @@ class EntrustedCare(models.Model):
     def __str__(self) -> str:
         return f"{self.carer_id} cares for {self.child_id} since {self.since}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        return audit_data(self.village_code, self)
+
 
 class Classification(models.Model):
     """A category a child holds (or held): from the rules or a caseworker's decision.
@@ -277,9 +304,7 @@ class Classification(models.Model):
     again gets a new row. The current categories are the rows with ``until IS NULL``.
     """
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="classifications"
-    )
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="classifications")
     category = models.CharField(_("category"), max_length=28, choices=Category.choices)
     village_code = models.CharField(_("village code"), max_length=12, editable=False)
     since = models.DateField(_("since"))
@@ -297,8 +322,12 @@ class Classification(models.Model):
         verbose_name_plural = _("categories of children")
         ordering = ["category", "-since"]
         indexes = [
+            # Category counts and the list's category filter read the current rows of a code
+            # range; with the child's id in the index both are index-only scans.
             models.Index(
-                fields=["category", "village_code"], name="classification_current", condition=Q(until__isnull=True)
+                fields=["category", "village_code", "child"],
+                name="classification_current",
+                condition=Q(until__isnull=True),
             ),
             models.Index(fields=["child", "category"], name="classification_child"),
         ]
@@ -320,10 +349,15 @@ class CategoryOverride(models.Model):
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("withdrawn by"), on_delete=models.PROTECT, null=True, blank=True,
+        "accounts.User",
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    village_code = models.CharField(_("village code"), max_length=12, editable=False, default="")
 
     class Meta:
         verbose_name = _("category decision")
@@ -337,3 +371,36 @@ class CategoryOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id}: {self.effect} {self.category}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return audit_data(self.village_code, self)
+
+
+class ReclassificationRun(models.Model):
+    """One run of the daily recomputation of categories (``tasks.reclassify_daily``).
+
+    The next run asks the policy settings what took effect since the day of the last run, so
+    that a day the scheduler missed is caught up, and recomputes every active child when a
+    setting the rules read has changed.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    due_children = models.PositiveIntegerField(_("children due"), default=0)
+    settings_changed = models.JSONField(_("settings changed"), default=list, blank=True)
+    job = models.ForeignKey(
+        "core.Job",
+        verbose_name=_("recomputation of all children"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("recomputation of categories")
+        verbose_name_plural = _("recomputations of categories")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"reclassification of {self.day}"
