@@ -63,7 +63,7 @@ from shouhu.registry.choices import (
     SchoolStatus,
     SituationKind,
 )
-from shouhu.registry.dates import add_months, age_on, birthday
+from shouhu.registry.dates import add_months, birthday
 from shouhu.registry.facts import (
     ChildFacts,
     Classification,
@@ -402,10 +402,15 @@ def _parent(parent: ParentFact, settings: RuleSettings) -> _Parent:
             continue
         elif kind == SituationKind.SEVERE_DISABILITY and assessment.qualifying is None:
             continue  # a disability that is not severe keeps nobody from caring
-        # Difficulty (c): whatever keeps a parent from caring now, thresholds reached or not.
-        incapable.append(held)
+        # Difficulty (c): whatever keeps a parent from caring now, thresholds reached or not; said
+        # with the precise sentence of the de facto rules where it counts there for the same days.
+        shown = held
+        qualifying_now = assessment.qualifying
+        if qualifying_now is not None and (qualifying_now.start, qualifying_now.end) == (held.start, held.end):
+            shown = qualifying_now
+        incapable.append(shown)
         if kind in GUARDIAN_UNABLE:
-            unable.append(held)
+            unable.append(shown)
         if kind == SituationKind.GUARDIANSHIP_REVOKED:
             revoked.append(held)
     return _Parent(
@@ -453,6 +458,11 @@ class _Facts:
     parents: tuple[_Parent | None, _Parent | None]
     missing: tuple[Relation, Relation]  # the relation expected in each slot (for notes)
     adopted: bool
+    birthdays: dict[int, date]  # the birthdays the rules read, by age
+
+    def under(self, age: int, on: date) -> bool:
+        """Is the child born and not yet ``age`` years old on ``on``? (§8.4: the birthday counts)."""
+        return self.child.birth_date <= on < self.birthdays[age]
 
 
 def _prepare(facts: ChildFacts, settings: RuleSettings) -> _Facts:
@@ -462,7 +472,9 @@ def _prepare(facts: ChildFacts, settings: RuleSettings) -> _Facts:
     for relation in slots:
         parent = next((p for p in facts.parents if p.relation == relation), None)
         found.append(_parent(parent, settings) if parent is not None else None)
-    return _Facts(facts, settings, (found[0], found[1]), slots, adopted)
+    ages = (INFANT_AGE, SCHOOL_AGE, SCHOOL_END_AGE, LEFT_BEHIND_AGE, ADULT_AGE)
+    birthdays = {age: birthday(facts.birth_date, age) for age in ages}
+    return _Facts(facts, settings, (found[0], found[1]), slots, adopted, birthdays)
 
 
 def _since(*starts: date | None, born: date) -> date:
@@ -537,7 +549,7 @@ def _parents_away(f: _Facts, on: date) -> Finding | None:
 def _left_behind(f: _Facts, on: date) -> Finding | None:
     """农村留守儿童 (国发〔2016〕13号; §3, §8.7): under 16, rural registration, both away or one away, one unable."""
     child = f.child
-    if age_on(child.birth_date, on) >= LEFT_BEHIND_AGE:
+    if not f.under(LEFT_BEHIND_AGE, on):
         return None
     parents = _parents_away(f, on)
     rural = _rural_registration(child)
@@ -587,7 +599,9 @@ def _poverty(f: _Facts, on: date) -> Finding | None:
     status = f.child.economic_status
     if status not in POOR_FAMILY:
         return None
-    reason = Reason(gettext_noop("Family assistance: %(economic_status)s"), {"economic_status": status})
+    reason = Reason(
+        gettext_noop("Family assistance: %(economic_status)s"), {"economic_status": EconomicStatus(status).value}
+    )
     return Finding(Category.DIFFICULTY_POVERTY, f.child.birth_date, (reason,))
 
 
@@ -657,13 +671,12 @@ def _key_reasons(f: _Facts, on: date) -> list[Finding]:
                 (Reason(gettext_noop("The child director judged the guardianship poor")),),
             )
         )
-    age = age_on(born, on)
-    if child.school_status in OUT_OF_SCHOOL and SCHOOL_AGE <= age < SCHOOL_END_AGE:
+    if child.school_status in OUT_OF_SCHOOL and f.birthdays[SCHOOL_AGE] <= on < f.birthdays[SCHOOL_END_AGE]:
         if child.school_status == SchoolStatus.NOT_ENROLLED:
             msg = gettext_noop("Of compulsory-school age (6 to 15) and never enrolled in school")
         else:
             msg = gettext_noop("Of compulsory-school age (6 to 15) and dropped out of school")
-        found.append(Finding(Category.KEY_OUT_OF_SCHOOL, birthday(born, SCHOOL_AGE), (Reason(msg),)))
+        found.append(Finding(Category.KEY_OUT_OF_SCHOOL, f.birthdays[SCHOOL_AGE], (Reason(msg),)))
     if not child.has_household_registration:
         found.append(Finding(Category.KEY_UNREGISTERED, born, (Reason(gettext_noop("No household registration")),)))
     if child.health_status in ILL:
@@ -680,10 +693,10 @@ def _key_reasons(f: _Facts, on: date) -> list[Finding]:
     return found
 
 
-def _evaluate(f: _Facts, on: date) -> _Result:
+def _evaluate(f: _Facts, on: date, *, explain_unused: bool = True) -> _Result:
     child = f.child
     settings = f.settings
-    if not 0 <= age_on(child.birth_date, on) < ADULT_AGE:
+    if not f.under(ADULT_AGE, on):
         return _Result((), ())
     findings: list[Finding] = []
     orphan = _orphan(f, on)
@@ -708,11 +721,11 @@ def _evaluate(f: _Facts, on: date) -> _Result:
         findings.append(
             Finding(Category.STREET, child.birth_date, (Reason(gettext_noop("Recorded as a street child")),))
         )
-    if age_on(child.birth_date, on) < INFANT_AGE:
+    if f.under(INFANT_AGE, on):
         findings.append(Finding(Category.INFANT, child.birth_date, (Reason(gettext_noop("Under 3 years of age")),)))
     findings += _key_reasons(f, on)
     findings.sort(key=lambda finding: CATEGORY_ORDER[finding.category])
-    return _Result(tuple(findings), tuple(_unused(f, on, findings)))
+    return _Result(tuple(findings), tuple(_unused(f, on, findings)) if explain_unused else ())
 
 
 def _unused(f: _Facts, on: date, findings: list[Finding]) -> Iterator[Reason]:
@@ -738,17 +751,21 @@ def _unused(f: _Facts, on: date, findings: list[Finding]) -> Iterator[Reason]:
             )
     child = f.child
     categories = {finding.category for finding in findings}
-    if (
-        Category.LEFT_BEHIND not in categories
-        and age_on(child.birth_date, on) < LEFT_BEHIND_AGE
-        and _parents_away(f, on) is not None
-    ):
-        yield Reason(
-            gettext_noop(
-                "The parents' situation is that of a left-behind child, but the household registration is not "
-                "recorded as rural"
+    if Category.LEFT_BEHIND not in categories and f.under(LEFT_BEHIND_AGE, on) and _parents_away(f, on) is not None:
+        if not child.has_household_registration:
+            yield Reason(
+                gettext_noop(
+                    "The parents' situation is that of a left-behind child, but the child has no household "
+                    "registration, and the rule needs a rural one"
+                )
             )
-        )
+        else:
+            yield Reason(
+                gettext_noop(
+                    "The parents' situation is that of a left-behind child, but the household registration is not "
+                    "recorded as rural"
+                )
+            )
     if (
         child.has_household_registration
         and child.hukou_place is not None
@@ -766,7 +783,7 @@ def _unused(f: _Facts, on: date, findings: list[Finding]) -> Iterator[Reason]:
 def _change_days(f: _Facts) -> set[date]:
     """Every day on which the result may change with no new fact: window edges and birthdays."""
     born = f.child.birth_date
-    days = {born, *(birthday(born, age) for age in (INFANT_AGE, SCHOOL_AGE, LEFT_BEHIND_AGE, ADULT_AGE))}
+    days = {born, *f.birthdays.values()}
     for parent in f.parents:
         if parent is None:
             continue
@@ -787,7 +804,7 @@ def classify(facts: ChildFacts, settings: RuleSettings, on: date) -> Classificat
     result = _evaluate(prepared, on)
     next_review_on = None
     for day in sorted(d for d in _change_days(prepared) if d > on):
-        if _evaluate(prepared, day).findings != result.findings:
+        if _evaluate(prepared, day, explain_unused=False).findings != result.findings:
             next_review_on = day
             break
     return Classification(findings=result.findings, next_review_on=next_review_on, unused=result.unused)

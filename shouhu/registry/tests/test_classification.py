@@ -8,6 +8,7 @@ the result is the same every day up to it and differs on it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -775,6 +776,14 @@ def test_migrant(facts, on, since):
 
 
 OTHER_CASES = [
+    pytest.param(child(economic_status=EconomicStatus.DIBAO), ON, C.DIFFICULTY_POVERTY, BORN, id="36号 (a): dibao"),
+    pytest.param(
+        child(disability_type=DisabilityType.MENTAL, disability_grade=3),
+        ON,
+        C.DIFFICULTY_DISABILITY,
+        BORN,
+        id="36号 (b)",
+    ),
     pytest.param(child(disability_type=DisabilityType.VISUAL), ON, C.DISABLED, BORN, id="残疾儿童"),
     pytest.param(child(), ON, C.DISABLED, None, id="残疾儿童: none"),
     pytest.param(child(street_child=True), ON, C.STREET, BORN, id="流浪儿童"),
@@ -1003,10 +1012,25 @@ def test_left_behind_reasons_name_the_registration_and_the_places():
             "not recorded as rural",
         ),
         (migrant(COUNTY, ELSEWHERE, since=None), ON, SETTINGS, "since when is not recorded"),
+        (
+            child(father(AWAY), mother(AWAY_LATER), has_household_registration=False),
+            ON,
+            SETTINGS,
+            "the child has no household registration",
+        ),
     ],
 )
 def test_facts_that_do_not_count_are_explained_in_unused(facts, on, settings, fragment):
     assert fragment in unused_of(facts, on, settings)
+
+
+def test_difficulty_guardianship_names_what_keeps_each_parent_away():
+    facts = child(father(PARTIAL), mother(severe(2)))
+    assert reasons_of(facts, ON, C.DIFFICULTY_GUARDIANSHIP) == [
+        "Neither parent can care for the child now",
+        "Father: Detained awaiting trial since May 1, 2025",
+        "Mother severely disabled (Physical, grade 2) since Jan. 1, 2020",
+    ]
 
 
 def test_nothing_unused_for_a_plain_file():
@@ -1087,6 +1111,17 @@ def test_next_review_on_is_the_first_day_the_result_changes(facts, on, settings)
     if result.next_review_on is not None:
         assert classify(facts, settings, result.next_review_on).findings != result.findings
         assert classify(facts, settings, result.next_review_on - DAY).findings == result.findings
+
+
+@pytest.mark.parametrize(("facts", "on", "settings"), PROPERTY_CASES)
+def test_reasons_are_plain_json_that_survives_storage(facts, on, settings):
+    result = classify(facts, settings, on)
+    reasons = [r for f in result.findings for r in f.reasons] + list(result.unused)
+    for reason in reasons:
+        stored = reason.as_json()
+        assert json.loads(json.dumps(stored)) == stored
+        assert all(type(value) in (str, int) for value in reason.args.values()), reason
+        assert reason.msg
 
 
 def test_next_review_on_walks_a_whole_childhood():
