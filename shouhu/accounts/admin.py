@@ -16,22 +16,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts.models import Agency, RoleAssignment, User
+from shouhu.core.admin import SystemAdministratorsOnly
 
 
-class SuperuserOnly:
-    """Every permission of the admin pages needs a superuser, whatever the staff flag says."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
+class SuperuserOnly(SystemAdministratorsOnly):
+    """System administrators only (``shouhu.core.admin``); users and agencies are never deleted."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # users and agencies are deactivated, never deleted

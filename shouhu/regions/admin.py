@@ -12,17 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from shouhu.core.admin import SystemAdministratorsOnly
 from shouhu.regions.models import DivisionImport, Region
-
-
-class SystemAdministratorsOnly:
-    """Every page needs a superuser, whatever the staff flag and model permissions say."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
 
 
 @admin.register(Region)
@@ -33,9 +24,6 @@ class RegionAdmin(SystemAdministratorsOnly, admin.ModelAdmin):  # type: ignore[t
     fields = ("code", "name", "level", "parent", "urban_rural_class", "first_year", "year", "active", "generated")
     readonly_fields = ("code", "level", "parent", "first_year", "year")
     show_full_result_count = False  # a count of 700 000 rows on every page is wasted work
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # codes come from a table import, which checks them

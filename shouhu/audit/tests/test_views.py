@@ -388,3 +388,15 @@ def test_the_activity_chart_is_shared_for_a_few_minutes_per_jurisdiction(actors,
 def test_the_system_admin_can_search_the_change_log(actors, agency_changes):
     response = client_for(actors["superuser"]).get("/system-admin/auditlog/logentry/", {"q": "county_admin"})
     assert response.status_code == 200
+
+
+def test_a_staff_member_with_the_model_permission_still_cannot_read_the_change_log_in_the_admin(actors, agency_changes):
+    # The admin shows every change, unscoped and unlogged: a permission given by mistake opens nothing.
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+
+    staff = actors["auditor"]
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.add(Permission.objects.get(codename="view_logentry", content_type__app_label="auditlog"))
+    response = client_for(staff).get("/system-admin/auditlog/logentry/")
+    assert response.status_code in (302, 403)
