@@ -19,6 +19,7 @@ from django import forms
 from django.db import models
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -373,7 +374,9 @@ class ChildForm(SectionedForm):
         help_text=_("18 characters (公民身份号码). Leave empty if the child has none: it can be added later."),
         widget=id_number_input("child"),
     )
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(
+        label=capfirst(Child._meta.get_field("sex").verbose_name), choices=Sex.choices, widget=forms.RadioSelect
+    )
     birth_date = model_field(Child, "birth_date", widget=date_input(), validators=[not_in_future])
     ethnicity = model_field(Child, "ethnicity")
     village = forms.Field()  # replaced in __init__ by the user's villages
@@ -460,8 +463,10 @@ class IdNumberFillForm(forms.Form):
 
     KINDS = ("child", "person")
 
-    birth_date = forms.DateField(label=_("date of birth"), widget=date_input())
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=capfirst(Child._meta.get_field("birth_date").verbose_name), widget=date_input())
+    sex = forms.ChoiceField(
+        label=capfirst(Child._meta.get_field("sex").verbose_name), choices=Sex.choices, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args: Any, person: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -487,7 +492,12 @@ class IdNumberForm(forms.Form):
 
 class PersonFieldsMixin(forms.Form):
     name = model_field(Person, "name", required=False)
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect, required=False)
+    sex = forms.ChoiceField(
+        label=capfirst(Person._meta.get_field("sex").verbose_name),
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     birth_date = model_field(Person, "birth_date", widget=date_input(), validators=[not_in_future])
     phone = model_field(Person, "phone", widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     address = model_field(Person, "address")
@@ -657,14 +667,16 @@ class SituationForm(forms.Form):
     police_accepted_on = model_field(Situation, "police_accepted_on", widget=date_input(), validators=[not_in_future])
     disability_type = model_field(Situation, "disability_type")
     disability_grade = forms.TypedChoiceField(
-        label=_("disability grade"),
+        label=capfirst(Situation._meta.get_field("disability_grade").verbose_name),
         required=False,
         coerce=int,
         empty_value=None,
         choices=[("", "—")] + [(g, str(g)) for g in (1, 2, 3, 4)],
     )
     place = model_field(Situation, "place")
-    pays_support = forms.NullBooleanField(label=_("pays child support"), required=False)
+    pays_support = forms.NullBooleanField(
+        label=capfirst(Situation._meta.get_field("pays_support").verbose_name), required=False
+    )
     document_no = model_field(Situation, "document_no")
     note = model_field(Situation, "note")
 
