@@ -42,6 +42,8 @@ Readings where the texts leave a choice (documented here, tested in ``tests/test
 - **Out of school**: only the explicit statuses "never enrolled" and "dropped out" count, from the
   6th to the 16th birthday (§8.7); a six-year-old still in kindergarten is not flagged.
 - **Serious illness** (重病) is defined locally: a situation recorded as serious illness counts.
+  The list of recognised illnesses (``RuleSettings.serious_illnesses``) is not read yet: a
+  situation's facts do not carry the name of the illness.
 """
 
 from __future__ import annotations

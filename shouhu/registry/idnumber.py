@@ -97,7 +97,7 @@ class IdNumberError(ValueError):
     def __init__(self, code: str, msg: str, args: dict[str, Any] | None = None) -> None:
         self.code = code
         self.reason = Reason(msg, args or {})
-        super().__init__(code, msg)
+        super().__init__(code, msg, self.reason.args)  # all three: a pickled error comes back whole
 
     @property
     def message(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 
 import pytest
@@ -230,3 +231,10 @@ def test_make_refuses_what_cannot_be_a_number(address, born, sequence):
 def test_is_valid():
     assert idnumber.is_valid("360426199101010071")
     assert not idnumber.is_valid("360426199101010072")
+
+
+def test_an_error_survives_pickling_for_background_jobs():
+    with pytest.raises(IdNumberError) as caught:
+        idnumber.parse("36042619910101007", today=TODAY)
+    copy = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 (our own object)
+    assert (copy.code, copy.reason) == (caught.value.code, caught.value.reason)
