@@ -322,6 +322,20 @@ DE_FACTO_CASES = [
         id="§8.3: lost from 31 August, complete on 28 February",
     ),
     pytest.param(
+        child(father(LOST_MONTH_END), mother(ILL)),
+        date(2026, 2, 28),
+        DAY_AFTER,
+        None,
+        id="§8.2 + §8.3: day after, not on 28 February",
+    ),
+    pytest.param(
+        child(father(LOST_MONTH_END), mother(ILL)),
+        date(2026, 3, 1),
+        DAY_AFTER,
+        date(2026, 3, 1),
+        id="§8.2 + §8.3: day after, on 1 March",
+    ),
+    pytest.param(
         child(father(sit(K.LOST_CONTACT, date(2024, 1, 1))), mother(ILL)),
         ON,
         SETTINGS,

@@ -49,6 +49,8 @@ def test_a_date_object_is_formatted_too():
         ("economic_status", "dibao", "Minimum living allowance"),
         ("health", "chronic", "Chronic illness"),
         ("category", "left_behind", "Rural left-behind child"),
+        ("form_sex", "female", "Female"),
+        ("hukou_nature", "agricultural", "Agricultural"),
     ],
 )
 def test_choice_codes_are_shown_as_their_labels(key, value, english):
