@@ -7,8 +7,9 @@ run creates nothing) and refused in production, where accounts come from the adm
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -18,11 +19,15 @@ from django.utils.translation import gettext
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
 from shouhu.core.errors import DomainError
-from shouhu.demo import names
+from shouhu.demo import children, names
+from shouhu.demo.showcase import showcase_families
+from shouhu.policy import selectors as policy_selectors
 from shouhu.regions.choices import Level
 from shouhu.regions.codes import within_q
 from shouhu.regions.models import Region
 from shouhu.regions.services import ImportResult, load_demo_city
+from shouhu.registry.models import Child
+from shouhu.registry.services import BulkResult, bulk_register_children
 
 # Printed by ``make run``; never valid in production (load_demo refuses there).
 DEMO_PASSWORD = "Shouhu@Demo2026"  # noqa: S105
@@ -31,6 +36,12 @@ SEED = 2026
 # that coverage figures and gap lists have something to show (seed (10) asks for full coverage).
 DIRECTOR_COVERAGE = 0.82
 SUPERVISOR_COVERAGE = 0.93
+# Children of the demo: a sample of the city's (a real city of this size has about a million),
+# denser where the demo accounts look: shares in the demo director's community, in the rest of
+# her township and in the rest of her county; the rest spread over the city by village size.
+DEMO_CHILDREN = 3000
+DEMO_FOCUS = ((Level.VILLAGE, 0.08), (Level.TOWNSHIP, 0.22), (Level.COUNTY, 0.25))
+PREFIX = {Level.VILLAGE: 12, Level.TOWNSHIP: 9, Level.COUNTY: 6}
 
 CITY_BUREAUS: tuple[tuple[AgencyKind, str], ...] = (
     (AgencyKind.CIVIL_AFFAIRS, "民政局"),
@@ -98,10 +109,17 @@ class DemoResult:
     agencies_created: int = 0
     users_created: int = 0
     accounts: list[tuple[DemoAccount, User]] = field(default_factory=list)
+    children: BulkResult | None = None  # None: the city had children already
+    children_on_file: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.agencies_created or self.users_created or (self.regions and self.regions.changed))
+        return bool(
+            self.agencies_created
+            or self.users_created
+            or (self.regions and self.regions.changed)
+            or (self.children and self.children.created)
+        )
 
 
 def _township_agency_name(township: Region) -> str:
@@ -254,7 +272,47 @@ def _ensure_workforce(
     result.users_created += len(new_users)
 
 
-def load_demo(*, city_code: str | None = None, progress: Callable[[str], None] | None = None) -> DemoResult:
+def _showcase_places(villages: Sequence[children.Village], community: Region) -> tuple[children.Village, ...]:
+    """The demo director's community, a rural village of her county, and a rural village of a county."""
+    by_code = {v.code: v for v in villages}
+    county = community.code[:6]
+    rural = next((v for v in villages if v.code.startswith(county) and v.rural), by_code[community.code])
+    origin = next((v for v in villages if v.rural and not v.county_name.endswith("区")), rural)
+    return by_code[community.code], rural, origin
+
+
+def _ensure_children(
+    city: Region, actor: User, result: DemoResult, *, on: date, total: int = DEMO_CHILDREN, seed: int = SEED
+) -> None:
+    """Generated children and families, registered through the registry's bulk path, once.
+
+    A city with any child on file is left alone: the demo's children are loaded once, and files
+    that users changed or added since are never touched.
+    """
+    in_city = Child.objects.filter(within_q("village", city.code))
+    result.children_on_file = in_city.count()
+    if result.children_on_file:
+        return
+    villages = children.city_villages(city.code)
+    community = _place_for(next(a for a in DEMO_ACCOUNTS if a.role == Role.CHILD_DIRECTOR), city)
+    if community is None or not villages:
+        return
+    ids = children.IdNumbers()
+    families = showcase_families(*_showcase_places(villages, community), on=on, ids=ids)
+    made = sum(len(f.children) for f in families)
+    focus = [(community.code[: PREFIX[level]], share) for level, share in DEMO_FOCUS]
+    sizes = children.village_sizes(villages, max(total - made, 0), seed=seed, focus=focus)
+    families += children.generate_families(villages, sizes, seed=seed, on=on, ids=ids)
+    wanted = {c.hukou_region_code for f in families for c in f.children if c.hukou_region_code}
+    known = frozenset(Region.objects.filter(code__in=wanted).values_list("code", flat=True))
+    records = [children.child_record(c, known_regions=known) for f in families for c in f.children]
+    result.children = bulk_register_children(actor=actor, records=records, on=on)
+    result.children_on_file = in_city.count()
+
+
+def load_demo(
+    *, city_code: str | None = None, progress: Callable[[str], None] | None = None, children_total: int = DEMO_CHILDREN
+) -> DemoResult:
     """Load the demo city (idempotent); refused in production."""
     if settings.PRODUCTION:
         raise DomainError(gettext("The demo city is never loaded in production."))
@@ -271,4 +329,7 @@ def load_demo(*, city_code: str | None = None, progress: Callable[[str], None] |
         say(gettext("Accounts"))
         _ensure_named_accounts(city, agencies, password_hash, result)
         _ensure_workforce(city, agencies, password_hash, result)
+    say(gettext("Children and families"))
+    admin = next(user for account, user in result.accounts if account.role is None)
+    _ensure_children(city, admin, result, on=policy_selectors.today(), total=children_total)
     return result

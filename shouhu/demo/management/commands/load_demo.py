@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shouhu.core.errors import DomainError
 from shouhu.demo.services import DEMO_PASSWORD, load_demo
+from shouhu.registry.choices import Category
+
+
+def _categories(counts: Counter[str]) -> str:
+    return pgettext("list separator", ", ").join(
+        f"{Category(category).label} {count}" for category, count in counts.most_common() if category in Category.values
+    )
 
 
 class Command(BaseCommand):
-    help = "Load the demo city (regions, agencies, one account per role); idempotent; refused in production."
+    help = (
+        "Load the demo city (regions, agencies, one account per role, a few thousand children with their "
+        "families); idempotent; refused in production."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--city", help="4-digit code of a prefecture-level city (default SHOUHU_DEMO_CITY)")
@@ -30,7 +42,22 @@ class Command(BaseCommand):
                 + _("created %(agencies)d agencies and %(users)d accounts")
                 % {"agencies": result.agencies_created, "users": result.users_created}
             )
-        else:
+        if result.children is not None:
+            self.stdout.write(
+                "  "
+                + _(
+                    "registered %(children)d children with %(persons)d family members in %(seconds).1f s; "
+                    "categories: %(categories)s"
+                )
+                % {
+                    "children": result.children.created,
+                    "persons": result.children.persons_created,
+                    "seconds": result.children.seconds,
+                    "categories": _categories(result.children.categories),
+                }
+            )
+        self.stdout.write("  " + _("children on file in the demo city: %(count)d") % {"count": result.children_on_file})
+        if not result.changed:
             self.stdout.write("  " + _("The demo city was already loaded: nothing changed."))
         self.stdout.write("")
         self.stdout.write(
