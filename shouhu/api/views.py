@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -28,9 +27,8 @@ from shouhu.api import rules, selectors, services
 from shouhu.api.forms import IssueTokenForm, TokenFilterForm
 from shouhu.api.schema import BEARER_FORMAT
 from shouhu.core.errors import DomainError, NotAllowedError
+from shouhu.core.pagination import paginate
 from shouhu.core.policy import CHANGE, CREATE, VIEW, policy_for
-
-PAGE_SIZE = 50
 
 # The viewers load scripts, styles and the schema from this server only.
 VIEWER_CSP = "; ".join(
@@ -108,15 +106,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     tokens = selectors.tokens_visible_to(actor)
     if form.is_valid():
         tokens = selectors.filter_tokens(tokens, status=form.cleaned_data["status"], q=form.cleaned_data["q"])
-    page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, tokens)
     rows = [(token, selectors.token_status(token)) for token in page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "api/token_list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
-    )
+    return render(request, "api/token_list.html", {"form": form, "page": page, "rows": rows})
 
 
 @administrator_required

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shouhu.core.pagination import paginate
 from shouhu.core.policy import VIEW, policy_for
 from shouhu.regions import codes, selectors
 from shouhu.regions.choices import Level
@@ -69,7 +69,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     """The history of division imports, for system administrators; others get 404."""
     if not policy_for(DivisionImport).can(request.user, VIEW):
         raise Http404
-    page = Paginator(selectors.import_history(request.user), IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.import_history(request.user), IMPORTS_PER_PAGE)
     return render(request, "regions/imports.html", {"page_obj": page, "imports": page.object_list})
 
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from shouhu.accounts import selectors, services
 from shouhu.accounts.forms import AgencyFilterForm, AgencyForm
 from shouhu.accounts.models import Agency
-from shouhu.accounts.views.common import actor, administrators_only, apply_error, paginate
+from shouhu.accounts.views.common import actor, administrators_only, apply_error
 from shouhu.core.errors import DomainError
+from shouhu.core.pagination import paginate
 from shouhu.core.policy import CHANGE, CREATE, policy_for
 
 
@@ -20,8 +21,6 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     form = AgencyFilterForm(request.GET or None)
     agencies = selectors.agency_list(actor(request), form.filters())
     page = paginate(request, agencies)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/agency_list.html",
@@ -29,7 +28,6 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "count": page.paginator.count,
-            "query": query.urlencode(),
             "regions": selectors.regions_in_reach(actor(request)),
         },
     )

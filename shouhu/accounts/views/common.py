@@ -1,4 +1,4 @@
-"""Helpers shared by the account views: the acting user, the administrators' gate, pagination."""
+"""Helpers shared by the account views: the acting user, the administrators' gate, where to go next."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import Any, TypeVar, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +18,6 @@ from shouhu.accounts.models import User
 from shouhu.accounts.permissions import manages_users
 from shouhu.core.errors import DomainError
 
-PER_PAGE = 50
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
@@ -40,10 +37,6 @@ def administrators_only(view: V) -> V:
         return view(request, *args, **kwargs)
 
     return cast(V, wrapper)
-
-
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PER_PAGE) -> Page[Any]:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def home_url() -> str:

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from shouhu.accounts import user_import
 from shouhu.accounts.forms import ImportUploadForm
-from shouhu.accounts.views.common import actor, administrators_only, apply_error, paginate
+from shouhu.accounts.views.common import actor, administrators_only, apply_error
 from shouhu.core import jobs, xlsx
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import DomainError
 from shouhu.core.models import Job
+from shouhu.core.pagination import paginate
 from shouhu.core.policy import CHANGE, VIEW, policy_for
 
 SECTIONS = ("rejected", "new", "update", "unchanged")

@@ -15,10 +15,11 @@ from shouhu.accounts.choices import AgencyKind
 from shouhu.accounts.forms import UserFilterForm, UserForm
 from shouhu.accounts.models import User
 from shouhu.accounts.user_import import COLUMNS, chinese_label
-from shouhu.accounts.views.common import actor, administrators_only, apply_error, paginate
+from shouhu.accounts.views.common import actor, administrators_only, apply_error
 from shouhu.core import xlsx
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import DomainError
+from shouhu.core.pagination import paginate
 from shouhu.core.policy import CHANGE, CREATE, EXPORT, policy_for
 
 OBJECT_TYPE = "accounts.user"
