@@ -245,8 +245,14 @@ class ChildFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=40,
-        help_text=_("A name or former name, or a full 18-digit identity number."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+                "placeholder": _("Name, or full identity number"),
+            }
+        ),
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
     category = forms.ChoiceField(
