@@ -521,10 +521,11 @@ def situation_add(request: HttpRequest, pk: int, kinship_pk: int) -> HttpRespons
     """Record a situation of a family member; the fields follow the kind (htmx refreshes them)."""
     child = _changeable_child(request, pk)
     kinship = _kinship_or_404(child, kinship_pk)
-    refresh = getattr(request, "htmx", False) and request.method == "GET" and "kind" in request.GET
-    form = SituationForm(request.GET if refresh else (request.POST or None))
-    if refresh:
-        return render(request, "registry/_situation_fields.html", {"form": form, "refresh": True})
+    if getattr(request, "htmx", False) and request.method == "GET" and "kind" in request.GET:
+        # The kind changed: the fields of that kind, with what was typed so far and no errors yet.
+        typed = SituationForm(initial=request.GET.dict())
+        return render(request, "registry/_situation_fields.html", {"form": typed})
+    form = SituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_situation(actor=_actor(request), person=kinship.person, data=form.situation_data())

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -717,9 +719,9 @@ def test_recording_a_situation_reclassifies(village_director, regions):
         (SituationKind.WORKING_AWAY, "place", "disability_grade"),
     ],
 )
-def test_situation_fields_follow_the_kind(village_director, child, kinship, kind, shown, hidden):
+def test_situation_fields_follow_the_kind(village_director, kinship, kind, shown, hidden):
     response = _client(village_director).get(
-        reverse("registry:situation_add", args=[child.pk, kinship.pk]), {"kind": kind}, HTTP_HX_REQUEST="true"
+        reverse("registry:situation_add", args=[kinship.child_id, kinship.pk]), {"kind": kind}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert f'id="field-{shown}"' in html
@@ -776,3 +778,41 @@ def test_closing_a_file_needs_a_reason(village_director, child):
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.status == FileStatus.MOVED_AWAY
+
+
+def test_changing_the_kind_keeps_what_was_typed_without_errors(village_director, child, kinship):
+    response = _client(village_director).get(
+        reverse("registry:situation_add", args=[child.pk, kinship.pk]),
+        {"kind": SituationKind.LOST_CONTACT, "started_on": "2024-09-01", "note": "电话停机"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert 'value="2024-09-01"' in html
+    assert 'value="电话停机"' in html
+    assert "invalid-feedback" not in html
+    assert 'id="kind-help"' in html
+
+
+def test_detail_page_queries_do_not_grow_with_the_family(village_director, regions, django_assert_max_num_queries):
+    small = ChildFactory.create(village=regions.village_a1a)
+    add_parent(small, Relation.FATHER, situations=[SituationKind.WORKING_AWAY])
+    large = ChildFactory.create(village=regions.village_a1a)
+    for relation in (Relation.FATHER, Relation.MOTHER, Relation.PATERNAL_GRANDFATHER, Relation.PATERNAL_GRANDMOTHER):
+        add_parent(large, relation, situations=[SituationKind.WORKING_AWAY, SituationKind.SERIOUS_ILLNESS])
+    client = _client(village_director)
+    client.get(reverse("registry:detail", args=[small.pk]))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("registry:detail", args=[small.pk]))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("registry:detail", args=[large.pk]))
+    assert len(many) == len(few)
+
+
+def test_menu_shows_the_registry_to_its_roles_only(village_director, auditor):
+    list_url = reverse("registry:list")
+    create_url = reverse("registry:create")
+    director_page = _client(village_director).get(reverse("dashboards:home")).content.decode()
+    auditor_page = _client(auditor).get(reverse("dashboards:home")).content.decode()
+    assert f'href="{list_url}"' in director_page
+    assert f'href="{create_url}"' in director_page
+    assert f'href="{list_url}"' not in auditor_page
