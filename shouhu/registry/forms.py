@@ -428,7 +428,7 @@ class ChildForm(SectionedForm):
             # A child living in a village that became inactive keeps it until moved.
             villages = villages | Region.objects.filter(code=instance.village_id)
             del self.fields["id_number"]
-        village_label = Child._meta.get_field("village").verbose_name
+        village_label = capfirst(Child._meta.get_field("village").verbose_name)
         if villages.count() > VILLAGE_SELECT_LIMIT:
             self.fields["village"] = VillageCodeField(villages=villages, label=village_label)
         else:
