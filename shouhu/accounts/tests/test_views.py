@@ -236,6 +236,17 @@ def test_user_detail_is_logged(county_admin, village_director, access_log):
     assert entry["region_code"] == village_director.jurisdiction_id
 
 
+def test_the_user_list_is_logged_as_a_search(county_admin, access_log):
+    # The list names people with their phones, like the API's list, which is logged too.
+    response = login(Client(), county_admin).get(reverse("accounts:user_list"), {"role": "child_director"})
+    assert response.status_code == 200
+    [entry] = events(access_log, AccessAction.SEARCH)
+    assert entry["object_type"] == "accounts.user"
+    assert entry["region_code"] == county_admin.jurisdiction_id
+    assert entry["detail"]["filters"]["role"] == "child_director"
+    assert entry["detail"]["count"] == 2
+
+
 def test_export_is_the_filtered_list_and_is_logged(county_admin, access_log):
     client = login(Client(), county_admin)
     response = client.get(reverse("accounts:user_export") + "?role=child_director")

@@ -30,13 +30,31 @@ def _filter_form(request: HttpRequest) -> UserFilterForm:
     return UserFilterForm(request.GET or None, actor=actor(request))
 
 
+def _active_filters(filters: selectors.UserFilters) -> dict[str, object]:
+    return {name: value for name, value in filters.__dict__.items() if value}
+
+
 @administrators_only
 def user_list(request: HttpRequest) -> HttpResponse:
-    """The users of the administrator's jurisdiction: filters, search, pages, count."""
+    """The users of the administrator's jurisdiction: filters, search, pages, count.
+
+    A page of the list names people with their phone numbers: it is logged as a search, as the
+    API's user list is.
+    """
+    user = actor(request)
     form = _filter_form(request)
     filters = form.filters()
-    users = selectors.user_list(actor(request), filters)
+    users = selectors.user_list(user, filters)
     page = paginate(request, users)
+    record_access(
+        actor=user,
+        action=AccessAction.SEARCH,
+        object_type=OBJECT_TYPE,
+        region_code=filters.region or user.jurisdiction_id or "",
+        summary="user list",
+        detail={"filters": _active_filters(filters), "count": page.paginator.count, "page": page.number},
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -48,8 +66,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "count": page.paginator.count,
             "query": query.urlencode(),
             "failure_limit": selectors.failure_limit(),
-            "regions": selectors.regions_in_reach(actor(request)),
-            "can_create": policy_for(User).can(actor(request), CREATE),
+            "regions": selectors.regions_in_reach(user),
+            "can_create": policy_for(User).can(user, CREATE),
         },
     )
 
@@ -93,7 +111,7 @@ def user_export(request: HttpRequest) -> HttpResponse:
         object_type=OBJECT_TYPE,
         region_code=filters.region or user.jurisdiction_id or "",
         summary=_("User list: %(count)d rows") % {"count": len(users)},
-        detail={"filters": {k: v for k, v in filters.__dict__.items() if v}, "rows": len(users)},
+        detail={"filters": _active_filters(filters), "rows": len(users)},
         request=request,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
