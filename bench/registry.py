@@ -44,6 +44,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=int, default=2, help="processes that generate and write (PostgreSQL)")
     parser.add_argument("--no-plans", action="store_true", help="do not print the query plans")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the test database (PostgreSQL) for experiments; --reuse runs on it"
+    )
+    parser.add_argument("--reuse", action="store_true", help="the queries only, on a database kept with --keep")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
@@ -55,11 +59,15 @@ def main() -> None:
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    keep = connection.vendor == "postgresql" and (args.keep or args.reuse)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
     try:
         run(args)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            print(f"kept the database {connection.settings_dict['NAME']} (drop it when done)")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def timed(label: str, action: Callable[[], Any]) -> Any:
@@ -105,21 +113,27 @@ def show_plans(action: Callable[[], Any]) -> None:
 def run(args: argparse.Namespace) -> None:
     from django.db import connection  # noqa: PLC0415
 
+    from shouhu.policy import selectors as policy_selectors  # noqa: PLC0415
+    from shouhu.registry.models import Child  # noqa: PLC0415
+
+    on = policy_selectors.today()
+    if args.reuse and Child.objects.exists():
+        print(f"database: {connection.vendor}; reusing {Child.objects.count():,} children", flush=True)
+        _queries(args, on, _users())
+        return
     print(f"database: {connection.vendor}; children: {args.children:,}; seed {args.seed}", flush=True)
-    on = _load_regions()
+    _load_regions()
     users = _users()
     _load_children(args, on, users["bench"])
     _bulk_sample(args, on, users["bench"])
     _queries(args, on, users)
 
 
-def _load_regions() -> date:
-    from shouhu.policy import selectors as policy_selectors  # noqa: PLC0415
+def _load_regions() -> None:
     from shouhu.regions import services  # noqa: PLC0415
 
     timed("import the 2023 division table of the country", lambda: services.import_divisions(actor=None, year=2023))
     timed(f"load the demo city {CITY} with its villages", lambda: services.load_demo_city(CITY))
-    return policy_selectors.today()
 
 
 def _users() -> dict[str, Any]:
@@ -128,10 +142,10 @@ def _users() -> dict[str, Any]:
     from shouhu.accounts.models import RoleAssignment, User  # noqa: PLC0415
 
     def user(username: str, role: Role | None, place: str | None) -> User:
-        made = User.objects.create(
-            username=username, full_name=username, jurisdiction_id=place, is_superuser=role is None
+        made, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": username, "jurisdiction_id": place, "is_superuser": role is None}
         )
-        if role is not None:
+        if created and role is not None:
             RoleAssignment.objects.create(user=made, role=role)
         return User.objects.get(pk=made.pk)
 
@@ -375,8 +389,11 @@ def _queries(args: argparse.Namespace, on: date, users: dict[str, Any]) -> None:
     township, township_children = by_township.values_list("township", "n")[0]
 
     def user(username: str, role: Role, place: str) -> User:
-        made = User.objects.create(username=username, full_name=username, jurisdiction_id=place)
-        RoleAssignment.objects.create(user=made, role=role)
+        made, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": username, "jurisdiction_id": place}
+        )
+        if created:
+            RoleAssignment.objects.create(user=made, role=role)
         return User.objects.get(pk=made.pk)
 
     supervisor = user("bench_supervisor", Role.TOWNSHIP_SUPERVISOR, township.ljust(12, "0"))
