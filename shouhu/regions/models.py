@@ -83,10 +83,17 @@ class Region(models.Model):
         return codes.ancestors(self.code)
 
     def path(self) -> list[Region]:
-        """This region and its ancestors, province first (one query)."""
-        chain = self.ancestor_codes()
-        found = {r.code: r for r in Region.objects.filter(code__in=chain)}
-        return [found[c] for c in chain if c in found] + [self]
+        """This region and its ancestors, province first (one query, then kept on this instance).
+
+        A page often needs the path twice (the breadcrumbs, ``full_name``); the ancestors of a
+        code never change, so the second call costs nothing.
+        """
+        ancestors: list[Region] | None = self.__dict__.get("_ancestors")
+        if ancestors is None:
+            chain = self.ancestor_codes()
+            found = {r.code: r for r in Region.objects.filter(code__in=chain)}
+            ancestors = self.__dict__["_ancestors"] = [found[c] for c in chain if c in found]
+        return [*ancestors, self]
 
     @property
     def full_name(self) -> str:

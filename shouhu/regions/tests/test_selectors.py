@@ -160,3 +160,12 @@ def test_the_root_of_a_user_is_the_jurisdiction_and_the_country_for_the_system_a
 ):
     assert selectors.root_code(township_supervisor) == "370902001000"
     assert selectors.root_code(superuser) is None
+
+
+def test_a_regions_path_and_full_name_cost_one_query_together(regions, django_assert_num_queries):
+    village = Region.objects.get(code="370902001001")
+    with django_assert_num_queries(1):
+        path = [r.code for r in village.path()]
+        assert village.full_name == "山东省泰安市泰山区岱庙街道东湖社区"
+        assert [r.code for r in village.path()] == path
+    assert path == ["370000000000", "370900000000", "370902000000", "370902001000", "370902001001"]
