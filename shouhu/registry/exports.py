@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from datetime import date
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shouhu.core import crypto
 from shouhu.core.accesslog import AccessAction, record_access
@@ -127,36 +127,33 @@ def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-COLUMNS: list[tuple[str, int]] = []  # filled in the user's language by ``_headers``
-
-
 def _headers() -> list[tuple[str, int]]:
     return [
-        (_("No."), 7),
-        (_("Name"), 10),
-        (_("Sex"), 6),
-        (_("Date of birth"), 12),
-        (_("Age"), 6),
-        (_("Identity number"), 21),
-        (_("Ethnicity"), 8),
-        (_("Village code"), 15),
-        (_("Village or community"), 16),
-        (_("Township"), 14),
-        (_("Address"), 24),
-        (_("Household registration"), 12),
-        (_("Schooling"), 14),
-        (_("School or kindergarten"), 18),
-        (_("Health"), 10),
-        (_("Disability"), 10),
-        (_("Disability grade"), 8),
-        (_("Family assistance"), 14),
-        (_("Guardianship"), 10),
-        (_("Risk"), 8),
-        (_("Current categories"), 40),
-        (_("File status"), 10),
-        (_("File complete"), 8),
-        (_("Missing information"), 40),
-        (_("Contact phones"), 16),
+        (pgettext("export column", "No."), 7),
+        (pgettext("export column", "Name"), 10),
+        (pgettext("export column", "Sex"), 6),
+        (pgettext("export column", "Date of birth"), 12),
+        (pgettext("export column", "Age"), 6),
+        (pgettext("export column", "Identity number"), 21),
+        (pgettext("export column", "Ethnicity"), 8),
+        (pgettext("export column", "Village code"), 15),
+        (pgettext("export column", "Village or community"), 16),
+        (pgettext("export column", "Township"), 14),
+        (pgettext("export column", "Address"), 24),
+        (pgettext("export column", "Household registration"), 12),
+        (pgettext("export column", "Schooling"), 14),
+        (pgettext("export column", "School or kindergarten"), 18),
+        (pgettext("export column", "Health"), 10),
+        (pgettext("export column", "Disability"), 10),
+        (pgettext("export column", "Disability grade"), 8),
+        (pgettext("export column", "Family assistance"), 14),
+        (pgettext("export column", "Guardianship"), 10),
+        (pgettext("export column", "Risk"), 8),
+        (pgettext("export column", "Current categories"), 40),
+        (pgettext("export column", "File status"), 10),
+        (pgettext("export column", "File complete"), 8),
+        (pgettext("export column", "Missing information"), 40),
+        (pgettext("export column", "Contact phones"), 16),
     ]
 
 
@@ -265,13 +262,14 @@ def run_export(job: Job, report: ProgressReporter) -> None:
             reason=reason,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stem = _("children")
         job.result = {
             "file": name,
             "rows": writer.rows,
             "masked": not full,
             "reason": reason,
             "filters": loggable_filters(filters),
-            "output_name": f"{_('children')}-{stamp}.xlsx",
+            "output_name": f"{stem}-{stamp}.xlsx",
             "next_url": detail_url(job),
         }
         job.message = _("%(rows)d children written; the file can be downloaded once.") % {"rows": writer.rows}
@@ -299,17 +297,3 @@ def take_file(*, actor: User, job: Job) -> bytes | None:
         locked.save(update_fields=["result", "updated_at"])
     job.result = locked.result
     return content
-
-
-def discard_file(job: Job) -> None:
-    """Delete an export's workbook that was never downloaded."""
-    name = job.result.get("file")
-    if name:
-        default_storage.delete(name)
-
-
-def temporary_copy(content: bytes) -> IO[bytes]:
-    handle = tempfile.TemporaryFile()  # noqa: SIM115  (returned to the caller)
-    handle.write(content)
-    handle.seek(0)
-    return handle

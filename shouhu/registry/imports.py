@@ -83,8 +83,9 @@ MAX_ROWS = 200_000
 ADULT_AGE = 18
 # Rows judged together: one query for the identity numbers on file, one for their families.
 CHUNK = 500
-# Records handed to bulk_register_children at once (the transaction spans all of them).
-WRITE_CHUNK = 5000
+# Records handed to bulk_register_children at once (the transaction spans all of them); 2000
+# keeps a worker under 300 MB whatever the size of the register.
+WRITE_CHUNK = 2000
 ROW_NUMBER_TITLE = "原行号"
 REASON_TITLE = "拒绝原因"
 IGNORED_TITLES = frozenset({ROW_NUMBER_TITLE, REASON_TITLE, "序号"})
@@ -669,6 +670,9 @@ def _check_identity(read: dict[str, Any], parsed: Parsed, context: Context) -> N
             parsed.number = idnumber.parse(text, today=context.today)
         except idnumber.IdNumberError as error:
             parsed.add(id_column, error.message)
+            return
+    elif text is None:
+        return  # the cell itself is wrong (a number Excel cut short): its problem is reported
     number = parsed.number
     sex, born = parsed.data.get("sex"), parsed.data.get("birth_date")
     if number is not None:
@@ -898,23 +902,25 @@ class FileOfChild:
 
 def load_files(pks: Iterable[int]) -> dict[int, FileOfChild]:
     """Children with their relations, situations and current carers (four queries per call)."""
-    files = {c.pk: FileOfChild(c) for c in Child.objects.filter(pk__in=list(pks)).select_related("village")}
-    if not files:
-        return files
-    for kinship in Kinship.objects.filter(child_id__in=list(files)).select_related("person"):
-        files[kinship.child_id].kinships.append(kinship)
-    persons = {k.person_id for f in files.values() for k in f.kinships}
-    held: dict[int, set[tuple[str, str]]] = {}
-    for person_id, kind, started in Situation.objects.filter(person_id__in=persons).values_list(
-        "person_id", "kind", "started_on"
-    ):
-        held.setdefault(person_id, set()).add((kind, started.isoformat()))
-    for file in files.values():
-        file.situations = {k.person_id: held.get(k.person_id, set()) for k in file.kinships}
-    for child_id, carer_id in EntrustedCare.objects.filter(child_id__in=list(files), until__isnull=True).values_list(
-        "child_id", "carer_id"
-    ):
-        files[child_id].carers.add(carer_id)
+    files: dict[int, FileOfChild] = {}
+    wanted = sorted(set(pks))
+    for start in range(0, len(wanted), services.IN_CHUNK):
+        chunk = wanted[start : start + services.IN_CHUNK]
+        found = {c.pk: FileOfChild(c) for c in Child.objects.filter(pk__in=chunk).select_related("village")}
+        for kinship in Kinship.objects.filter(child_id__in=chunk).select_related("person"):
+            found[kinship.child_id].kinships.append(kinship)
+        persons = sorted({k.person_id for f in found.values() for k in f.kinships})
+        held: dict[int, set[tuple[str, str]]] = {}
+        for first in range(0, len(persons), services.IN_CHUNK):
+            situations = Situation.objects.filter(person_id__in=persons[first : first + services.IN_CHUNK])
+            for person_id, kind, started in situations.values_list("person_id", "kind", "started_on"):
+                held.setdefault(person_id, set()).add((kind, started.isoformat()))
+        for file in found.values():
+            file.situations = {k.person_id: held.get(k.person_id, set()) for k in file.kinships}
+        cares = EntrustedCare.objects.filter(child_id__in=chunk, until__isnull=True)
+        for child_id, carer_id in cares.values_list("child_id", "carer_id"):
+            found[child_id].carers.add(carer_id)
+        files.update(found)
     return files
 
 
@@ -1211,7 +1217,7 @@ def check_file(
         _judge_into(chunk, context, first_pass, keys)
     finally:
         sheet.close()
-    report(done, done + 1, _("Sorting the rows"))
+    report(done, done, _("Sorting the rows"))
     first_pass.seek(0)
     with first_pass:
         return _sort_verdicts(first_pass, context.register, repeated={k: v for k, v in keys.items() if len(v) > 1})
@@ -1530,36 +1536,60 @@ def _commit(job: Job, context: Context, report: ProgressReporter) -> None:
 def _write(
     job: Job, context: Context, outcome: Outcome, decisions: Mapping[str, Any], report: ProgressReporter
 ) -> dict[str, int]:
-    """Every accepted row in one transaction, through ``bulk_register_children``: all or nothing."""
-    entries = [e for e in _records(outcome) if e["status"] in (NEW, UPDATE, DUPLICATE)]
-    stamps = {e["child"]: e["stamp"] for e in entries if e["status"] == UPDATE}
+    """Every accepted row in one transaction, through ``bulk_register_children``: all or nothing.
+
+    The rows are read back from the check's temporary file in batches, so that memory holds one
+    batch of records whatever the size of the register.
+    """
+    writing = (NEW, UPDATE, DUPLICATE)
+    stamps: dict[int, str] = {}
+    total = 0
+    for entry in _records(outcome):
+        if entry["status"] in writing:
+            total += 1
+        if entry["status"] == UPDATE:
+            stamps[entry["child"]] = entry["stamp"]
     same = {
         int(d["choice"].split(":", 1)[1])
         for d in decisions.values()
         if str(d.get("choice", "")).startswith(f"{DECIDE_SAME}:")
     }
     written = {"created": 0, "updated": 0, "skipped": outcome.counts.get(UNCHANGED, 0)}
-    writer = _Writer(job=job, actor=context.actor, report=report, total=len(entries), written=written)
+    writer = _Writer(job=job, actor=context.actor, report=report, total=total, written=written)
     with transaction.atomic():
-        locked = {
-            c.pk: c.updated_at.isoformat()
-            for c in Child.objects.select_for_update().filter(pk__in=[*stamps, *same]).only("pk", "updated_at")
-        }
+        wanted = sorted({*stamps, *same})
+        locked: dict[int, str] = {}
+        for start in range(0, len(wanted), services.IN_CHUNK):
+            rows = Child.objects.select_for_update().filter(pk__in=wanted[start : start + services.IN_CHUNK])
+            locked.update({c.pk: c.updated_at.isoformat() for c in rows.only("pk", "updated_at")})
         if any(locked.get(pk) != stamp for pk, stamp in stamps.items()) or not same <= set(locked):
             raise ChangedSinceReview
-        files = load_files(same)
-        batch: list[services.ChildRecord] = []
-        for entry in entries:
-            record = _child_record(context.register, entry, decisions, files)
-            if record is None:
-                written["skipped"] += 1
+        batch: list[dict[str, Any]] = []
+        for entry in _records(outcome):
+            if entry["status"] not in writing:
                 continue
-            batch.append(record)
+            batch.append(entry)
             if len(batch) >= WRITE_CHUNK:
-                writer.write(batch)
+                writer.write(_batch_records(context.register, batch, decisions, written))
                 batch = []
-        writer.write(batch)
+        writer.write(_batch_records(context.register, batch, decisions, written))
     return written
+
+
+def _batch_records(
+    register: Register, entries: list[dict[str, Any]], decisions: Mapping[str, Any], written: dict[str, int]
+) -> list[services.ChildRecord]:
+    """The records of a batch of rows, with the files they update loaded at once."""
+    targets = [t for t in (_update_target(e, decisions) for e in entries) if t is not None]
+    files = load_files(targets)
+    records = []
+    for entry in entries:
+        record = _child_record(register, entry, decisions, files)
+        if record is None:
+            written["skipped"] += 1
+        else:
+            records.append(record)
+    return records
 
 
 @dataclass
@@ -1588,24 +1618,29 @@ class _Writer:
         self.report(self.done, self.total, _("Saving the files"))
 
 
+def _update_target(entry: Mapping[str, Any], decisions: Mapping[str, Any]) -> int | None:
+    """The file a row updates: its identity number's, or the one the reviewer chose as the same child."""
+    if entry["status"] == UPDATE:
+        return int(entry["child"])
+    if entry["status"] == DUPLICATE:
+        choice = str((decisions.get(str(entry["row"])) or {}).get("choice", ""))
+        if choice.startswith(f"{DECIDE_SAME}:"):
+            return int(choice.split(":", 1)[1])
+    return None
+
+
 def _child_record(
     register: Register, entry: Mapping[str, Any], decisions: Mapping[str, Any], files: Mapping[int, FileOfChild]
 ) -> services.ChildRecord | None:
     """The record that ``bulk_register_children`` writes for a row, or None for a row skipped by the reviewer."""
     record = entry["record"]
-    status = entry["status"]
-    update_pk: int | None = None
-    if status == DUPLICATE:
+    update_pk = _update_target(entry, decisions)
+    if update_pk is None and entry["status"] == DUPLICATE:
         choice = str((decisions.get(str(entry["row"])) or {}).get("choice", ""))
-        if choice.startswith(f"{DECIDE_SAME}:"):
-            update_pk = int(choice.split(":", 1)[1])
-        elif choice != DECIDE_NEW:
+        if choice != DECIDE_NEW:
             return None
-    elif status == UPDATE:
-        update_pk = entry["child"]
     if update_pk is not None:
-        file = files.get(update_pk) or load_files([update_pk])[update_pk]
-        data, _changes = plan_update(register, record, file)
+        data, _changes = plan_update(register, record, files[update_pk])
     else:
         data = dict(record["data"])
         if record.get("notes"):

@@ -79,8 +79,9 @@ class ExportForm(forms.Form):
         """Whether full numbers are requested (read from the raw data: the reason is shown then)."""
         if not self.full_allowed:
             return False
-        value = self.data.get("export_full") if self.is_bound else None
-        return str(value).lower() in ("on", "true", "1")
+        if not self.is_bound:
+            return bool(self.initial.get("export_full"))
+        return str(self.data.get("export_full")).lower() in ("on", "true", "1")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -276,7 +276,10 @@ def export_dialog(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     filter_form = ChildFilterForm(data, actor=actor)
     filters = exports.filters_from(filter_form.values())
-    form = ExportForm(data if request.method == "POST" or "export_full" in data else None, actor=actor)
+    if request.method == "POST":
+        form = ExportForm(request.POST, actor=actor)
+    else:  # ticking "full numbers" asks for the page again (htmx) to show the reason field
+        form = ExportForm(initial={"export_full": bool(request.GET.get("export_full"))}, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             job = exports.start_export(
@@ -299,7 +302,7 @@ def export_dialog(request: HttpRequest) -> HttpResponse:
             "filters": _filter_summary(filter_form),
             "carried": carried,
             "list_query": urlencode(carried),
-            "show_reason": form.wants_full or bool(form.errors.get("export_reason")),
+            "show_reason": form.wants_full,
         },
     )
 

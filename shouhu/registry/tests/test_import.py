@@ -289,6 +289,17 @@ def test_every_problem_of_a_row_is_reported_at_once(county_caseworker, django_ca
     assert {"姓名", "公民身份号码", "现居住村（社区）区划代码"} <= columns
 
 
+def test_a_wrong_number_is_the_one_reason_when_sex_and_birth_date_were_left_to_it(
+    county_caseworker, django_capture_on_commit_callbacks
+):
+    row = child_row(公民身份号码="３７０９０２２０１６０３０２０１１３")  # full-width, check character wrong
+    job = check(county_caseworker, workbook("left_behind", [row]), django_capture_on_commit_callbacks)
+    assert reasons(verdicts(job)[2]) == [
+        "公民身份号码: The last character of the identity number does not match the others: a digit was probably "
+        "mistyped or two digits swapped."
+    ]
+
+
 def test_a_village_director_imports_only_into_the_own_village(village_director, django_capture_on_commit_callbacks):
     rows = [child_row(), child_row(**{"现居住村（社区）区划代码": "370902001002", "公民身份号码": number()})]
     job = check(village_director, workbook("left_behind", rows), django_capture_on_commit_callbacks)

@@ -278,3 +278,18 @@ def test_the_rejected_rows_download_is_logged(county_caseworker, checked):
     assert [row[-2] for row in sheet.iter_rows(min_row=2, values_only=True)] == [3]
     event = AccessEvent.objects.filter(action="download").latest("seq")
     assert (event.object_type, event.object_id, event.detail["rows"]) == ("core.job", str(checked.pk), 1)
+
+
+def test_the_updates_show_what_changes_and_link_the_file(county_caseworker, django_capture_on_commit_callbacks):
+    value = number()
+    child = ChildFactory.create(name="王晓明", id_number=value, sex=Sex.MALE, birth_date=BORN)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.start_import(
+            actor=county_caseworker,
+            upload=ContentFile(workbook("left_behind", [child_row(公民身份号码=value)]), name="r.xlsx"),
+            kind="left_behind",
+        )
+    page = english(county_caseworker).get(reverse("registry:import_review", args=[job.pk])).content.decode()
+    assert 'data-section="update"' in page  # the group shown first when there is nothing to fix
+    assert "王晓明</span> → <strong>王小明</strong>" in page
+    assert reverse("registry:detail", args=[child.pk]) in page
