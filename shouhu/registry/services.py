@@ -17,23 +17,27 @@ validated first, then everything is written with bulk inserts in one transaction
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import operator
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Prefetch
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from shouhu.core import crypto
 from shouhu.core.accesslog import AccessAction, record_access
@@ -192,12 +196,6 @@ def _require(actor: User, action: str, model: type[models.Model], obj: models.Mo
         raise NotAllowedError()
 
 
-def _require_covers(actor: User, village_code: str, errors: _Errors, name: str = "village") -> None:
-    if actor.is_superuser or actor.covers(village_code):
-        return
-    errors.add(name, _("This village or community is outside your jurisdiction."), code="outside_jurisdiction")
-
-
 # -- identity numbers -----------------------------------------------------------------------------
 
 
@@ -229,12 +227,12 @@ def _parse_id_number(
     return number
 
 
-def _store_identity(obj: Child | Person, number: idnumber.IdNumber | None) -> None:
+def _store_identity(obj: Child | Person, number: idnumber.IdNumber | None, *, number_hash: str = "") -> None:
     if number is None:
         obj.id_number_cipher = obj.id_number_hash = obj.id_number_mask = ""
         return
     obj.id_number_cipher = crypto.encrypt(number.value)
-    obj.id_number_hash = id_number_hash(number.value)
+    obj.id_number_hash = number_hash or id_number_hash(number.value)
     obj.id_number_mask = number.masked()
 
 
@@ -379,11 +377,21 @@ def _as_phones(value: Any, name: str, errors: _Errors) -> list[str]:
     return phones
 
 
+_CHOICE_VALUES: dict[type[models.TextChoices], frozenset[str]] = {}
+
+
+def valid_choices(choices: type[models.TextChoices]) -> frozenset[str]:
+    """The values of ``choices`` (computed once: Django builds the list anew on every access)."""
+    if choices not in _CHOICE_VALUES:
+        _CHOICE_VALUES[choices] = frozenset(str(v) for v in choices.values)
+    return _CHOICE_VALUES[choices]
+
+
 def _as_choice(value: Any, name: str, choices: type[models.TextChoices], errors: _Errors, *, blank: bool) -> str:
     text = "" if value is None else str(value)
     if text == "" and blank:
         return ""
-    if text not in choices.values:
+    if text not in valid_choices(choices):
         errors.add(name, _("“%(value)s” is not one of the choices.") % {"value": text}, code="choice")
     return text
 
@@ -412,6 +420,7 @@ class RegionLookup:
 
     def __init__(self, preload: Iterable[str] = ()) -> None:
         self._regions: dict[str, Region | None] = {}
+        self._covered: dict[str, bool] = {}
         self.load(preload)
 
     def load(self, wanted: Iterable[str]) -> None:
@@ -426,6 +435,12 @@ class RegionLookup:
         if code not in self._regions:
             self.load([code])
         return self._regions.get(code)
+
+    def covered(self, actor: User, code: str) -> bool:
+        """Does ``actor``'s jurisdiction contain ``code``? (Remembered per code.)"""
+        if code not in self._covered:
+            self._covered[code] = actor.is_superuser or actor.covers(code)
+        return self._covered[code]
 
 
 def _code_of(value: Any) -> str:
@@ -450,7 +465,8 @@ def _as_village(value: Any, errors: _Errors, regions: RegionLookup, actor: User)
     if not region.active:
         errors.add("village", _("%(name)s no longer exists in the division table.") % {"name": region.name})
         return None
-    _require_covers(actor, code, errors)
+    if not regions.covered(actor, code):
+        errors.add("village", _("This village or community is outside your jurisdiction."), code="outside_jurisdiction")
     return region
 
 
@@ -830,7 +846,7 @@ def change_file_status(*, actor: User, child: Child, status: str, on: date, reas
     _require(actor, CHANGE, Child, child)
     today = policy_selectors.today()
     errors = _Errors()
-    if status not in FileStatus.values or status == FileStatus.MERGED:
+    if status not in valid_choices(FileStatus) or status == FileStatus.MERGED:
         errors.add("status", _("“%(value)s” is not one of the choices.") % {"value": status}, code="choice")
     when = _as_date(on, "on", errors)
     if when is not None and when > today:
@@ -869,6 +885,11 @@ def _close_categories(child: Child, on: date) -> None:
 FATHERS = frozenset({Relation.FATHER, Relation.ADOPTIVE_FATHER})
 MOTHERS = frozenset({Relation.MOTHER, Relation.ADOPTIVE_MOTHER})
 
+PARENT_RECORDED = (
+    (FATHERS, gettext_lazy("The child's father is already recorded.")),
+    (MOTHERS, gettext_lazy("The child's mother is already recorded.")),
+)
+
 
 def add_family_member(
     *,
@@ -889,7 +910,7 @@ def add_family_member(
     _require(actor, CHANGE, Child, child)
     today = policy_selectors.today()
     errors = _Errors()
-    if relation not in Relation.values:
+    if relation not in valid_choices(Relation):
         errors.add("relation", _("“%(value)s” is not one of the choices.") % {"value": relation}, code="choice")
     values: dict[str, Any] = {}
     number = None
@@ -941,10 +962,7 @@ def _person_by_number(number: idnumber.IdNumber, values: Mapping[str, Any]) -> P
 def _check_relation(child: Child, relation: str, person: Person, existing: list[Kinship]) -> None:
     if any(k.person_id == person.pk for k in existing):
         raise InvalidDataError({"relation": [_("This person is already in the child's family.")]}, code="related")
-    for group, message in (
-        (FATHERS, _("The child's father is already recorded.")),
-        (MOTHERS, _("The child's mother is already recorded.")),
-    ):
+    for group, message in PARENT_RECORDED:
         if relation in group and any(k.relation in group for k in existing):
             raise InvalidDataError({"relation": [message]}, code="parent_recorded")
 
@@ -989,9 +1007,6 @@ def update_person(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
             setattr(locked, name, values[name])
         if changed:
             locked.save()
-            if "name" in changed:
-                # Explanations name the parents.
-                _reclassify_children_of(locked, on=today)
     return locked
 
 
@@ -1078,11 +1093,6 @@ def _lock_children_of(person: Person) -> list[Child]:
     return list(Child.objects.select_for_update().filter(pk__in=set(pks)).order_by("pk"))
 
 
-def _reclassify_children_of(person: Person, *, on: date) -> None:
-    for child in _lock_children_of(person):
-        refresh_file(child=child, on=on)
-
-
 ENTRUSTED_CARE_FIELDS = (
     "since",
     "until",
@@ -1145,9 +1155,9 @@ def override_category(*, actor: User, child: Child, category: str, effect: str, 
     """A caseworker's decision that a category applies (or not) against the rules, with a reason."""
     _require(actor, OVERRIDE, Child, child)
     errors = _Errors()
-    if category not in Category.values:
+    if category not in valid_choices(Category):
         errors.add("category", _("“%(value)s” is not one of the choices.") % {"value": category}, code="choice")
-    if effect not in OverrideEffect.values:
+    if effect not in valid_choices(OverrideEffect):
         errors.add("effect", _("“%(value)s” is not one of the choices.") % {"value": effect}, code="choice")
     if not reason or not reason.strip():
         errors.add("reason", _("Give the reason for the decision."), code="required")
@@ -1295,6 +1305,7 @@ class PlaceLookup:
 
     def __init__(self) -> None:
         self._county_names: dict[str, str] = {}
+        self._places: dict[tuple[str, str], PlaceFact | None] = {}
 
     def preload(self, region_codes: Iterable[str]) -> None:
         wanted = {self._county_of(code) for code in region_codes if code}
@@ -1319,6 +1330,12 @@ class PlaceLookup:
         """Where ``region`` lies, as the rules read it; None for a province or city (too vague)."""
         if region is None:
             return None
+        key = (region.code, region.urban_rural_class)
+        if key not in self._places:
+            self._places[key] = self._place(region)
+        return self._places[key]
+
+    def _place(self, region: Region) -> PlaceFact | None:
         code = region.code
         county = self._county_of(code)
         if not county:
@@ -1797,6 +1814,20 @@ def _no_progress(done: int, total: int, message: str) -> None:
     return None
 
 
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while hundreds of thousands of rows are built and kept: each
+    full collection walks all of them (the rows hold no cycles that need it); two thirds of the
+    time of building a row otherwise."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def bulk_register_children(
     *,
     actor: User,
@@ -1821,12 +1852,13 @@ def bulk_register_children(
     today = policy_selectors.today()
     on = on or today
     report = progress or _no_progress
-    items = list(records)
-    total = 2 * len(items)
-    plans = _plan_records(actor, items, today=today, report=report, total=total)
     result = BulkResult()
-    with transaction.atomic():
-        _write_records(actor, plans, on=on, job_id=job_id, report=report, total=total, result=result)
+    with _without_cyclic_gc():
+        items = list(records)
+        total = 2 * len(items)
+        plans = _plan_records(actor, items, today=today, report=report, total=total)
+        with transaction.atomic():
+            _write_records(actor, plans, on=on, job_id=job_id, report=report, total=total, result=result)
     report(total, total, "")
     result.seconds = round(time.monotonic() - started, 2)
     return result
@@ -1892,7 +1924,7 @@ def _plan_records(
 
 def _plan_member(j: int, member: FamilyMemberRecord, *, today: date, errors: _Errors) -> _MemberPlan:
     prefix = f"family.{j}."
-    if member.relation not in Relation.values:
+    if member.relation not in valid_choices(Relation):
         errors.add(f"{prefix}relation", _("“%(value)s” is not one of the choices.") % {"value": member.relation})
     values = clean_person_data(member.person_data(), current=None, today=today, errors=errors, prefix=prefix)
     number = _parse_id_number(
@@ -1928,10 +1960,7 @@ def _plan_member(j: int, member: FamilyMemberRecord, *, today: date, errors: _Er
 
 
 def _check_record_family(members: list[_MemberPlan], errors: _Errors) -> None:
-    for group, message in (
-        (FATHERS, _("The child's father is already recorded.")),
-        (MOTHERS, _("The child's mother is already recorded.")),
-    ):
+    for group, message in PARENT_RECORDED:
         seen = False
         for j, member in enumerate(members):
             if member.record.relation in group:
@@ -1978,20 +2007,244 @@ def _duplicate_numbers(plans: list[_RecordPlan]) -> list[RecordError]:
     return problems
 
 
-class _LogWriter:
-    """Change-log entries of bulk-written rows, in django-auditlog's own format."""
+class _Builder:
+    """Instances of one model from a dict, fast: the instance's ``__dict__`` is a copy of the
+    defaults (prepared once) updated with the values, as ``Model.from_db`` would fill it, with
+    related rows put in the cache. ``Model.__init__`` costs ten times more per instance; none of
+    these models has an init signal receiver."""
 
-    def __init__(self, actor: User, *, job_id: int | None) -> None:
+    _cache: ClassVar[dict[type[models.Model], _Builder]] = {}
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        fields = list(model._meta.concrete_fields)
+        self.attname = {f.name: f.attname for f in fields} | {f.attname: f.attname for f in fields}
+        self.relations = {f.name for f in fields if f.many_to_one}
+        self.defaults: dict[str, Any] = {}
+        self.factories: list[tuple[str, Callable[[], Any]]] = []
+        for f in fields:
+            if f.has_default() and callable(f.default):
+                self.factories.append((f.attname, f.default))
+            self.defaults[f.attname] = None if f.has_default() and callable(f.default) else f.get_default()
+
+    @classmethod
+    def of(cls, model: type[models.Model]) -> _Builder:
+        if model not in cls._cache:
+            cls._cache[model] = cls(model)
+        return cls._cache[model]
+
+    def new(self, values: Mapping[str, Any]) -> Any:
+        data = self.defaults.copy()
+        for attname, factory in self.factories:
+            data[attname] = factory()
+        state = ModelState()
+        cache = state.fields_cache
+        for name, value in values.items():
+            if name in self.relations:
+                cache[name] = value
+                data[self.attname[name]] = value.pk if value is not None else None
+            else:
+                data[self.attname[name]] = value
+        obj = self.model.__new__(self.model)
+        data["_state"] = state
+        obj.__dict__ = data
+        return obj
+
+
+def _new(model: type[models.Model], **values: Any) -> Any:
+    return _Builder.of(model).new(values)
+
+
+# Instants a row gets when it is written (``auto_now``/``auto_now_add`` of the registry's models).
+AUTO_INSTANTS = frozenset({"created_at", "updated_at", "recorded_at", "decided_at"})
+EMPTY_JSON: dict[type, str] = {list: "[]", dict: "{}", str: '""'}
+
+
+class _FastInsert:
+    """Bulk inserts of many rows: COPY on PostgreSQL, ``executemany`` on SQLite, ids allocated first.
+
+    ``bulk_create`` spends most of its time compiling each value through the field API; the rows of
+    a bulk registration are simple (text, numbers, dates, JSON), so their database values are made
+    here directly, and the ids come from the table's sequence so that the rows can point at each
+    other before they are written.
+    """
+
+    def __init__(self) -> None:
+        self.vendor = connection.vendor
+        self.ops = connection.ops
+        self.now = timezone.now()
+        self._plans: dict[type[models.Model], tuple[Callable[[dict[str, Any]], tuple[Any, ...]], list[Any]]] = {}
+        self._handed_out: dict[str, int] = {}
+
+    def allocate_ids(self, model: type[models.Model], count: int) -> list[int]:
+        """``count`` new ids of ``model``'s table, never handed out before."""
+        if count == 0:
+            return []
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                )
+                return [row[0] for row in cursor.fetchall()]
+            # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody else inserts;
+            # ids handed out but not written yet are remembered here.
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.ops.quote_name(table)}")  # noqa: S608
+            highest = int(cursor.fetchone()[0])
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(highest, int(row[0]) if row else 0, self._handed_out.get(table, 0)) + 1
+        self._handed_out[table] = start + count - 1
+        return list(range(start, start + count))
+
+    def id_source(self, model: type[models.Model], block: int = BATCH) -> Callable[[], int]:
+        """A function that returns a new id of ``model`` at each call (allocated in blocks)."""
+        pending: list[int] = []
+
+        def next_id() -> int:
+            if not pending:
+                pending.extend(reversed(self.allocate_ids(model, block)))
+            return pending.pop()
+
+        return next_id
+
+    def assign_ids(self, objs: Sequence[models.Model]) -> None:
+        if not objs:
+            return
+        for obj, pk in zip(objs, self.allocate_ids(type(objs[0]), len(objs)), strict=True):
+            obj.pk = pk
+
+    def _plan(self, model: type[models.Model]) -> tuple[Callable[[dict[str, Any]], tuple[Any, ...]], list[Any]]:
+        """A getter of every column's raw value off an instance's ``__dict__``, and the columns
+        whose value needs converting: (index, kind, attname) with kind "json", "instant", "date"."""
+        if model not in self._plans:
+            fields = list(model._meta.concrete_fields)
+            postgres = self.vendor == "postgresql"
+            fixes: list[Any] = []
+            for i, f in enumerate(fields):
+                if isinstance(f, models.JSONField):
+                    fixes.append((i, "json", f.attname))
+                elif isinstance(f, models.DateTimeField):
+                    fixes.append((i, "instant", f.attname))
+                elif isinstance(f, models.DateField) and not postgres:
+                    fixes.append((i, "date", f.attname))
+            self._plans[model] = (operator.itemgetter(*[f.attname for f in fields]), fixes)
+        return self._plans[model]
+
+    def _row(
+        self, obj: models.Model, getter: Callable[[dict[str, Any]], tuple[Any, ...]], fixes: list[Any]
+    ) -> list[Any]:
+        values = obj.__dict__
+        row = list(getter(values))
+        for i, kind, attname in fixes:
+            value = row[i]
+            if kind == "json":
+                row[i] = json.dumps(value, ensure_ascii=False) if value else EMPTY_JSON.get(type(value), "null")
+            elif kind == "instant":
+                if value is None and attname in AUTO_INSTANTS:
+                    value = values[attname] = self.now
+                row[i] = value if self.vendor == "postgresql" else self.ops.adapt_datetimefield_value(value)
+            else:
+                row[i] = self.ops.adapt_datefield_value(value)
+        return row
+
+    def insert(self, objs: Sequence[models.Model]) -> None:
+        """Insert ``objs`` (one model, ids and references set) in one COPY or one ``executemany``."""
+        if not objs:
+            return
+        model = type(objs[0])
+        getter, fixes = self._plan(model)
+        rows = [self._row(obj, getter, fixes) for obj in objs]
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        self.insert_rows(model._meta.db_table, [str(f.column) for f in model._meta.concrete_fields], rows)
+
+    def insert_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        quote = self.ops.quote_name
+        names = ", ".join(quote(c) for c in columns)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
+                with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+# The key of a bulk entry's changes that lists the family written with the record.
+FAMILY_CHANGE = "family"
+
+
+def family_text(family: Sequence[_MemberRows]) -> str:
+    """The family written with a record, as the change log keeps it (JSON; numbers masked)."""
+    members = []
+    for rows in family:
+        member: dict[str, Any] = {
+            "person": rows.person.pk,
+            "name": rows.person.name,
+            "new_person": rows.new_person,
+        }
+        if rows.person.id_number_mask:
+            member["id_number"] = rows.person.id_number_mask
+        if rows.kinship is not None:
+            member["relation"] = rows.kinship.relation
+            member["is_guardian"] = rows.kinship.is_guardian
+            member["lives_with_child"] = rows.kinship.lives_with_child
+        if rows.situations:
+            member["situations"] = [
+                {
+                    key: value
+                    for key, value in (
+                        ("kind", s.kind),
+                        ("started_on", s.started_on.isoformat()),
+                        ("ended_on", s.ended_on.isoformat() if s.ended_on else None),
+                        ("term_months", s.term_months),
+                        ("place", s.place),
+                    )
+                    if value not in (None, "")
+                }
+                for s in rows.situations
+            ]
+        if rows.care is not None:
+            member["entrusted_care_since"] = rows.care.since.isoformat()
+        members.append(member)
+    return json.dumps(members, ensure_ascii=False, sort_keys=True)
+
+
+class _LogWriter:
+    """Change-log entries of bulk-written rows, in django-auditlog's own format, inserted in bulk."""
+
+    COLUMNS = (
+        "content_type_id",
+        "object_pk",
+        "object_id",
+        "object_repr",
+        "action",
+        "changes_text",
+        "changes",
+        "actor_id",
+        "timestamp",
+        "additional_data",
+        "actor_email",
+    )
+
+    def __init__(self, actor: User, *, job_id: int | None, inserter: _FastInsert) -> None:
         self.actor = actor
         self.job_id = job_id
-        self.entries: list[LogEntry] = []
+        self.inserter = inserter
+        self.rows: list[list[Any]] = []
         self.now = timezone.now()
-        self._types: dict[type[models.Model], ContentType] = {}
+        self._types: dict[type[models.Model], int] = {}
         self._fields: dict[type[models.Model], list[models.Field[Any, Any]]] = {}
+        self._extra: dict[str, str] = {}
+        self._plans: dict[type[models.Model], list[tuple[str, str, int]]] = {}
 
-    def _content_type(self, model: type[models.Model]) -> ContentType:
+    def _content_type(self, model: type[models.Model]) -> int:
         if model not in self._types:
-            self._types[model] = ContentType.objects.get_for_model(model)
+            self._types[model] = ContentType.objects.get_for_model(model).pk
         return self._types[model]
 
     def _logged_fields(self, model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -2005,6 +2258,7 @@ class _LogWriter:
 
     @staticmethod
     def value(obj: models.Model, field: models.Field[Any, Any]) -> str:
+        """A field's value as auditlog writes it (``"None"`` for nothing, JSON as sorted text)."""
         raw = getattr(obj, field.attname)
         if raw is None:
             return "None"
@@ -2014,50 +2268,86 @@ class _LogWriter:
             return str(raw.name if hasattr(raw, "name") else raw)
         return str(raw)
 
-    def _data(self, region_code: str) -> dict[str, Any]:
-        data: dict[str, Any] = {"region_code": region_code}
-        if self.job_id is not None:
-            data["import_job"] = self.job_id
-        return data
+    def _data(self, region_code: str) -> str:
+        if region_code not in self._extra:
+            data: dict[str, Any] = {"region_code": region_code}
+            if self.job_id is not None:
+                data["import_job"] = self.job_id
+            self._extra[region_code] = json.dumps(data)
+        return self._extra[region_code]
 
-    def created(self, obj: models.Model, region_code: str) -> None:
+    def _plan(self, model: type[models.Model]) -> list[tuple[str, str, int]]:
+        """(name, attname, kind) of the logged fields: kind 0 plain, 1 JSON, 2 file."""
+        if model not in self._plans:
+            self._plans[model] = [
+                (
+                    f.name,
+                    f.attname,
+                    1 if isinstance(f, models.JSONField) else 2 if isinstance(f, models.FileField) else 0,
+                )
+                for f in self._logged_fields(model)
+            ]
+        return self._plans[model]
+
+    def created(self, obj: models.Model, region_code: str, *, family: Sequence[_MemberRows] = ()) -> None:
+        """A creation entry: every field that has a value, as ``["None", value]``, and the family
+        written with the record (``family``: relations, persons and situations, identity numbers masked)."""
         changes = {}
-        for f in self._logged_fields(type(obj)):
-            shown = self.value(obj, f)
-            if shown not in ("None", "", "[]", "{}"):
-                changes[f.name] = ["None", shown]
+        values = obj.__dict__
+        for name, attname, kind in self._plan(type(obj)):
+            raw = values.get(attname)
+            if raw is None or raw == "":
+                continue
+            if kind == 1:
+                if not raw:
+                    continue
+                shown = json.dumps(raw, sort_keys=True)
+            elif kind == 2:  # noqa: PLR2004
+                shown = str(getattr(raw, "name", raw) or "")
+                if not shown:
+                    continue
+            else:
+                shown = str(raw)
+            changes[name] = ["None", shown]
+        if family:
+            changes[FAMILY_CHANGE] = ["None", family_text(family)]
         self._append(obj, LogEntry.Action.CREATE, changes, region_code)
 
-    def updated(self, obj: models.Model, before: Mapping[str, str], region_code: str) -> None:
+    def updated(
+        self, obj: models.Model, before: Mapping[str, str], region_code: str, *, family: Sequence[_MemberRows] = ()
+    ) -> None:
         changes = {}
         for f in self._logged_fields(type(obj)):
             if f.name in before:
                 after = self.value(obj, f)
                 if after != before[f.name]:
                     changes[f.name] = [before[f.name], after]
+        if family:
+            changes[FAMILY_CHANGE] = ["None", family_text(family)]
         if changes:
             self._append(obj, LogEntry.Action.UPDATE, changes, region_code)
 
     def _append(self, obj: models.Model, action: int, changes: dict[str, list[str]], region_code: str) -> None:
-        self.entries.append(
-            LogEntry(
-                content_type=self._content_type(type(obj)),
-                object_pk=str(obj.pk),
-                object_id=obj.pk,
-                object_repr=str(obj),
-                action=action,
-                changes=changes,
-                actor=self.actor,
-                actor_email=getattr(self.actor, "email", None),
-                timestamp=self.now,
-                additional_data=self._data(region_code),
-            )
+        self.rows.append(
+            [
+                self._content_type(type(obj)),
+                str(obj.pk),
+                obj.pk,
+                str(obj),
+                action,
+                "",
+                json.dumps(changes, ensure_ascii=False),
+                self.actor.pk,
+                self.now,
+                self._data(region_code),
+                getattr(self.actor, "email", None),
+            ]
         )
 
     def flush(self) -> int:
-        count = len(self.entries)
-        LogEntry.objects.bulk_create(self.entries, batch_size=2 * BATCH)
-        self.entries = []
+        count = len(self.rows)
+        self.inserter.insert_rows(LogEntry._meta.db_table, list(self.COLUMNS), self.rows)
+        self.rows = []
         return count
 
 
@@ -2072,44 +2362,39 @@ def _write_records(
     result: BulkResult,
 ) -> None:
     half = total // 2
-    log = _LogWriter(actor, job_id=job_id)
+    inserter = _FastInsert()
+    log = _LogWriter(actor, job_id=job_id, inserter=inserter)
     places = PlaceLookup()
     places.preload(
         [p.values["village"].code for p in plans if p.values.get("village")]
         + [p.values["hukou_region"].code for p in plans if p.values.get("hukou_region")]
     )
-    persons = _PersonPool(actor)
+    persons = _PersonPool(actor, inserter=inserter)
     persons.load_numbers([m.number_hash for p in plans for m in p.members if m.number_hash])
     creating = [p for p in plans if p.current is None]
     updating = [p for p in plans if p.current is not None]
 
     # Everything is built in memory first, derived state included, then inserted once.
-    files = [_build_file(actor, plan, persons) for plan in creating]
+    child_ids = inserter.allocate_ids(Child, len(creating))
+    files = [_build_file(actor, plan, persons, pk) for plan, pk in zip(creating, child_ids, strict=True)]
     _derive(files, on=on, places=places, result=result)
     report(half + half // 4, total, "")
     children = [f.child for f in files]
-    Child.objects.bulk_create(children, batch_size=BATCH)
-    persons.create_new()
     kinships = [k for f in files for k in f.kinships]
     situations = [s for f in files for s in f.situations]
     cares = [c for f in files for c in f.cares]
-    Kinship.objects.bulk_create(kinships, batch_size=BATCH)
-    Situation.objects.bulk_create(situations, batch_size=BATCH)
-    EntrustedCare.objects.bulk_create(cares, batch_size=BATCH)
-    Classification.objects.bulk_create([c for f in files for c in f.classifications], batch_size=BATCH)
+    classifications = [c for f in files for c in f.classifications]
+    for rows in (kinships, situations, cares, classifications):
+        inserter.assign_ids(rows)
+    inserter.insert(children)
+    persons.create_new()
+    for rows in (kinships, situations, cares, classifications):
+        inserter.insert(rows)
     report(half + half // 2, total, "")
 
-    # The change log: one entry per created row.
-    for child in children:
-        log.created(child, child.village_id)
-    for person in persons.created:
-        log.created(person, person.village_id)
-    for kinship in kinships:
-        log.created(kinship, kinship.village_code)
-    for situation in situations:
-        log.created(situation, situation.village_code)
-    for care in cares:
-        log.created(care, care.village_code)
+    # The change log: one entry per record, the child's fields with the family written with it.
+    for new in files:
+        log.created(new.child, new.child.village_id, family=new.members)
     result.log_entries += log.flush()
     report(half + 3 * half // 4, total, "")
 
@@ -2124,37 +2409,54 @@ def _write_records(
 
 
 @dataclass
+class _MemberRows:
+    """The rows written for one family member of a record (for the record's change-log entry)."""
+
+    person: Person
+    kinship: Kinship | None
+    situations: list[Situation]
+    care: EntrustedCare | None
+    new_person: bool
+
+
+@dataclass
 class _NewFile:
     """A new child's rows, built in memory before the bulk inserts."""
 
     child: Child
     pairs: list[tuple[_MemberPlan, Person]]
+    members: list[_MemberRows] = field(default_factory=list)
     kinships: list[Kinship] = field(default_factory=list)
     situations: list[Situation] = field(default_factory=list)
     cares: list[EntrustedCare] = field(default_factory=list)
     classifications: list[Classification] = field(default_factory=list)
 
 
-def _build_file(actor: User, plan: _RecordPlan, persons: _PersonPool) -> _NewFile:
-    child = Child(**plan.values, created_by=actor)
-    child.county_code = child.village_id[:6]
+def _build_file(actor: User, plan: _RecordPlan, persons: _PersonPool, child_id: int) -> _NewFile:
+    child: Child = _new(
+        Child, id=child_id, **plan.values, created_by=actor, county_code=plan.values["village"].code[:6]
+    )
     if plan.number is not None:
-        _store_identity(child, plan.number)
+        _store_identity(child, plan.number, number_hash=plan.number_hash)
     new = _NewFile(child=child, pairs=[(m, persons.person_for(m, child)) for m in plan.members])
     for member, person in new.pairs:
-        new.kinships.append(
-            Kinship(
-                child=child,
-                person=person,
-                relation=member.record.relation,
-                is_guardian=member.record.is_guardian,
-                lives_with_child=member.record.lives_with_child,
-                village_code=child.village_id,
-            )
+        kinship = _new(
+            Kinship,
+            child=child,
+            person=person,
+            relation=member.record.relation,
+            is_guardian=member.record.is_guardian,
+            lives_with_child=member.record.lives_with_child,
+            village_code=child.village_id,
         )
-        new.situations += persons.new_situations(person, member.situations)
+        situations = persons.new_situations(person, member.situations)
+        care = None
         if member.care is not None:
-            new.cares.append(EntrustedCare(child=child, carer=person, village_code=child.village_id, **member.care))
+            care = _new(EntrustedCare, child=child, carer=person, village_code=child.village_id, **member.care)
+            new.cares.append(care)
+        new.kinships.append(kinship)
+        new.situations += situations
+        new.members.append(_MemberRows(person, kinship, situations, care, new_person=persons.is_new(person)))
     return new
 
 
@@ -2186,7 +2488,8 @@ def _derive(files: list[_NewFile], *, on: date, places: PlaceLookup, result: Bul
         outcome = rules.classify(_facts(child, parents=parents, cares=cares, places=places), settings, on)
         for finding in outcome.findings:
             new.classifications.append(
-                Classification(
+                _new(
+                    Classification,
                     child=child,
                     category=finding.category,
                     village_code=child.village_id,
@@ -2247,11 +2550,14 @@ class _PersonPool:
     the records of siblings that give the same number. Each person carries its situations (stored
     and new) in memory, for the rules."""
 
-    def __init__(self, actor: User) -> None:
+    def __init__(self, actor: User, *, inserter: _FastInsert) -> None:
         self.actor = actor
+        self.inserter = inserter
         self.by_hash: dict[str, Person] = {}
         self.created: list[Person] = []
         self._pending: list[Person] = []
+        self._new_ids: set[int] = set()
+        self._next_id = inserter.id_source(Person)
 
     def load_numbers(self, hashes: Iterable[str]) -> None:
         wanted = sorted(set(hashes))
@@ -2273,18 +2579,29 @@ class _PersonPool:
     def person_for(self, member: _MemberPlan, child: Child) -> Person:
         if member.number_hash and member.number_hash in self.by_hash:
             return self.by_hash[member.number_hash]
-        person = Person(**member.person_values, village_id=child.village_id, created_by=self.actor)
-        person.county_code = child.village_id[:6]
+        person: Person = _new(
+            Person,
+            id=self._next_id(),
+            **member.person_values,
+            village_id=child.village_id,
+            county_code=child.village_id[:6],
+            created_by=self.actor,
+        )
         setattr(person, SITUATIONS_ATTRIBUTE, [])
         if member.number is not None:
-            _store_identity(person, member.number)
+            _store_identity(person, member.number, number_hash=member.number_hash)
             self.by_hash[member.number_hash] = person
         self._pending.append(person)
+        self._new_ids.add(person.pk)
         return person
+
+    def is_new(self, person: Person) -> bool:
+        """Was ``person`` created by this write (not on file before)?"""
+        return person.pk in self._new_ids
 
     def create_new(self) -> list[Person]:
         created = self._pending
-        Person.objects.bulk_create(created, batch_size=BATCH)
+        self.inserter.insert(created)
         self.created += created
         self._pending = []
         return created
@@ -2297,7 +2614,7 @@ class _PersonPool:
         for values in rows:
             if (values["kind"], values["started_on"]) in known:
                 continue
-            situation = Situation(person=person, village_code=person.village_id, recorded_by=self.actor, **values)
+            situation = _new(Situation, person=person, village_code=person.village_id, recorded_by=self.actor, **values)
             known.add((values["kind"], values["started_on"]))
             have.append(situation)
             new.append(situation)
@@ -2313,86 +2630,108 @@ def _update_records(
     on: date,
     result: BulkResult,
 ) -> None:
-    """Apply the updating records: changed fields, new family members; then recompute those files."""
+    """Apply the updating records: changed fields, family members not related yet, their new
+    situations; one change-log entry per record; then the files are computed again."""
     pks = [p.current.pk for p in plans if p.current is not None]
     locked: dict[int, Child] = {}
-    for chunk in _chunks(pks, IN_CHUNK):
-        locked.update({c.pk: c for c in Child.objects.select_for_update().filter(pk__in=chunk)})
     existing: dict[int, list[Kinship]] = {}
     for chunk in _chunks(pks, IN_CHUNK):
+        locked.update({c.pk: c for c in Child.objects.select_for_update().filter(pk__in=chunk)})
         for kinship in Kinship.objects.filter(child_id__in=chunk).select_related("person"):
             existing.setdefault(kinship.child_id, []).append(kinship)
-    changed_fields: set[str] = set()
-    changed_children: list[Child] = []
-    moved: list[tuple[Child, str]] = []
-    new_kinships: list[Kinship] = []
-    new_situations: list[Situation] = []
-    new_cares: list[EntrustedCare] = []
-    pending_members: list[tuple[Child, _MemberPlan, Person]] = []
+    changes = [_apply_fields(locked[p.current.pk], p) for p in plans if p.current is not None]
+    changed = [c for c in changes if c.fields]
+    if changed:
+        names = sorted({name for c in changed for name in c.fields} | {"county_code", "updated_at"})
+        Child.objects.bulk_update([c.child for c in changed], names, batch_size=BATCH)
+    for c in changes:
+        if c.old_village != c.child.village_id:
+            _move_rows(c.child, c.old_village)
+    family = _add_family(actor, plans, locked, existing, persons)
+    for c in changes:
+        members = family.get(c.child.pk, [])
+        if c.fields or members:
+            log.updated(c.child, c.before, c.child.village_id, family=members)
+    result.updated = len(plans)
+    result.situations_created += sum(len(m.situations) for members in family.values() for m in members)
+    refresh_files(pks, on=on)
+
+
+@dataclass
+class _FieldChanges:
+    child: Child
+    before: dict[str, str]
+    fields: list[str]
+    old_village: str
+
+
+def _apply_fields(child: Child, plan: _RecordPlan) -> _FieldChanges:
+    before = {name: _LogWriter.value(child, Child._meta.get_field(name)) for name in plan.values}  # type: ignore[arg-type]
+    old_village = child.village_id
+    names = [n for n, v in plan.values.items() if _field_value(child, n) != _raw_value(v)]
+    for name in names:
+        setattr(child, name, plan.values[name])
+    if plan.number is not None and child.id_number_hash != plan.number_hash:
+        before["id_number_mask"] = child.id_number_mask
+        _store_identity(child, plan.number, number_hash=plan.number_hash)
+        names += ["id_number_cipher", "id_number_hash", "id_number_mask"]
+    if names:
+        child.county_code = child.village_id[:6]
+        child.updated_at = timezone.now()
+    return _FieldChanges(child=child, before=before, fields=names, old_village=old_village)
+
+
+def _add_family(
+    actor: User,
+    plans: list[_RecordPlan],
+    locked: Mapping[int, Child],
+    existing: Mapping[int, list[Kinship]],
+    persons: _PersonPool,
+) -> dict[int, list[_MemberRows]]:
+    """Relate the records' family members not related yet, and add their situations not on file."""
+    pending: list[tuple[Child, _MemberPlan, Person, Kinship | None]] = []
     for plan in plans:
         assert plan.current is not None  # noqa: S101  (updating plans have a current file)
         child = locked[plan.current.pk]
-        before = {name: _LogWriter.value(child, Child._meta.get_field(name)) for name in plan.values}  # type: ignore[arg-type]
-        names = [n for n, v in plan.values.items() if _field_value(child, n) != _raw_value(v)]
-        old_village = child.village_id
-        for name in names:
-            setattr(child, name, plan.values[name])
-        if plan.number is not None and child.id_number_hash != plan.number_hash:
-            before.update({"id_number_mask": child.id_number_mask})
-            _store_identity(child, plan.number)
-            names += ["id_number_cipher", "id_number_hash", "id_number_mask"]
-        if names:
-            child.county_code = child.village_id[:6]
-            child.updated_at = timezone.now()
-            changed_fields.update([*names, "county_code", "updated_at"])
-            changed_children.append(child)
-            log.updated(child, before, child.village_id)
-            if child.village_id != old_village:
-                moved.append((child, old_village))
-        family = existing.get(child.pk, [])
         for member in plan.members:
-            match = _matching_kinship(member, family)
+            match = _matching_kinship(member, existing.get(child.pk, []))
             person = match.person if match is not None else persons.person_for(member, child)
-            pending_members.append((child, member, person))
+            kinship = None
             if match is None:
-                new_kinships.append(
-                    Kinship(
-                        child=child,
-                        person=person,
-                        relation=member.record.relation,
-                        is_guardian=member.record.is_guardian,
-                        lives_with_child=member.record.lives_with_child,
-                        village_code=child.village_id,
-                    )
+                kinship = _new(
+                    Kinship,
+                    child=child,
+                    person=person,
+                    relation=member.record.relation,
+                    is_guardian=member.record.is_guardian,
+                    lives_with_child=member.record.lives_with_child,
+                    village_code=child.village_id,
                 )
-    if changed_children:
-        Child.objects.bulk_update(changed_children, sorted(changed_fields), batch_size=BATCH)
-    for child, old_village in moved:
-        _move_rows(child, old_village)
-    for person in persons.create_new():
-        log.created(person, person.village_id)
-    persons.load_situations([person for _child, _member, person in pending_members])
-    for child, member, person in pending_members:
-        new_situations += persons.new_situations(person, member.situations)
+            pending.append((child, member, person, kinship))
+    persons.create_new()
+    persons.load_situations([person for _c, _m, person, _k in pending])
+    family: dict[int, list[_MemberRows]] = {}
+    kinships, situations, cares = [], [], []
+    for child, member, person, kinship in pending:
+        new_situations = persons.new_situations(person, member.situations)
+        care = None
         if member.care is not None:
-            new_cares.append(EntrustedCare(child=child, carer=person, village_code=child.village_id, **member.care))
-    Kinship.objects.bulk_create(new_kinships, batch_size=BATCH)
-    Situation.objects.bulk_create(new_situations, batch_size=BATCH)
-    # A new carer ends the current entrusted care.
-    for care in new_cares:
+            care = EntrustedCare(child=child, carer=person, village_code=child.village_id, **member.care)
+            cares.append(care)
+        if kinship is not None:
+            kinships.append(kinship)
+        situations += new_situations
+        if kinship is not None or new_situations or care is not None:
+            rows = _MemberRows(person, kinship, new_situations, care, new_person=persons.is_new(person))
+            family.setdefault(child.pk, []).append(rows)
+    Kinship.objects.bulk_create(kinships, batch_size=BATCH)
+    Situation.objects.bulk_create(situations, batch_size=BATCH)
+    for care in cares:  # a new carer ends the current entrusted care
         EntrustedCare.objects.filter(child=care.child, until__isnull=True).exclude(carer=care.carer).update(
             until=care.since
         )
-    EntrustedCare.objects.bulk_create(new_cares, batch_size=BATCH)
-    for row in new_kinships:
-        log.created(row, row.village_code)
-    for situation in new_situations:
-        log.created(situation, situation.village_code)
-    for care in new_cares:
-        log.created(care, care.village_code)
-    result.updated = len(plans)
-    result.situations_created += len(new_situations)
-    refresh_files(pks, on=on)
+    EntrustedCare.objects.bulk_create(cares, batch_size=BATCH)
+    return family
 
 
 def _matching_kinship(member: _MemberPlan, family: list[Kinship]) -> Kinship | None:
