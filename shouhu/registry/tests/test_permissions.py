@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from shouhu.core.policy import CHANGE, CREATE, DELETE, EXPORT, VIEW, policy_for
 from shouhu.registry.models import CategoryOverride, Child, Classification, Kinship, Person, Situation
@@ -102,8 +103,6 @@ def test_director_of_other_village_cannot_act_on_the_file(actors, child):
 
 
 def test_anonymous_and_inactive_users_see_nothing(actors, child):
-    from django.contrib.auth.models import AnonymousUser
-
     assert not policy_for(Child).visible(AnonymousUser()).exists()
     director = actors["village_director"]
     director.is_active = False

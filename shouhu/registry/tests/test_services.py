@@ -13,6 +13,7 @@ from django.utils import translation
 from shouhu.audit.models import AccessEvent
 from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.policy import selectors as policy_selectors
+from shouhu.regions.tests.factories import make_region
 from shouhu.registry import idnumber, services
 from shouhu.registry.choices import Category, FileStatus, Relation, SituationKind
 from shouhu.registry.models import CategoryOverride, Child, Classification, EntrustedCare, Kinship, Person, Situation
@@ -344,8 +345,6 @@ def test_end_situation_recomputes_the_categories(regions, county_caseworker):
 
 
 def _rural_village_of_county_a():
-    from shouhu.regions.tests.factories import make_region
-
     return make_region("370902002201", "李家村", urban_rural_class="220")
 
 
