@@ -176,6 +176,7 @@ class PartResult:
     persons: int
     categories: Counter[str]
     seconds: dict[str, float]
+    cpu: float  # CPU seconds of the worker process (the wall time also counts waiting for the CPU)
 
 
 def _parts(villages: list[Any], sizes: dict[str, int], args: argparse.Namespace, on: date, actor_id: int) -> list[Part]:
@@ -217,6 +218,7 @@ def _load_part(part: Part) -> PartResult:
     from shouhu.demo import children  # noqa: PLC0415
     from shouhu.registry.services import rule_settings  # noqa: PLC0415
 
+    cpu = time.process_time()
     phases = data.Phases()
     ids = children.IdNumbers(share=part.worker, shares=part.workers + 1)  # the last share: the sample
     maker = data.RowMaker(
@@ -251,6 +253,7 @@ def _load_part(part: Part) -> PartResult:
         persons=maker.next_person - part.person_base,
         categories=maker.categories,
         seconds=phases.seconds,
+        cpu=time.process_time() - cpu,
     )
 
 
@@ -299,6 +302,8 @@ def _load_children(args: argparse.Namespace, on: date, actor: Any) -> None:
         f"{sum(categories.values()):,} categories in {total:.1f} s ({loaded / total:,.0f} children/s, "
         f"{args.workers} worker{'s' if args.workers > 1 else ''})"
     )
+    cpu = " + ".join(f"{r.cpu:.0f}" for r in results)
+    print(f"  CPU time of the worker processes: {cpu} s (on a busy machine the wall time is longer)")
     print("  time by phase (the workers' phases are summed over the workers):")
     for phase, seconds in sorted(phases.items(), key=lambda item: -item[1]):
         print(f"    {phase}: {seconds:.1f} s")
