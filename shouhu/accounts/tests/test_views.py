@@ -247,6 +247,11 @@ def test_the_user_list_is_logged_as_a_search(county_admin, access_log):
     assert entry["detail"]["count"] == 2
 
 
+def test_the_export_link_keeps_the_filters_but_not_the_page(county_admin):
+    response = login(Client(), county_admin).get(reverse("accounts:user_list"), {"role": "child_director", "page": "1"})
+    assert f'href="{reverse("accounts:user_export")}?role=child_director"' in response.content.decode()
+
+
 def test_export_is_the_filtered_list_and_is_logged(county_admin, access_log):
     client = login(Client(), county_admin)
     response = client.get(reverse("accounts:user_export") + "?role=child_director")

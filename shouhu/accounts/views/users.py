@@ -55,8 +55,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
         detail={"filters": _active_filters(filters), "count": page.paginator.count, "page": page.number},
         request=request,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/user_list.html",
@@ -64,7 +62,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "count": page.paginator.count,
-            "query": query.urlencode(),
             "failure_limit": selectors.failure_limit(),
             "regions": selectors.regions_in_reach(user),
             "can_create": policy_for(User).can(user, CREATE),
