@@ -230,17 +230,13 @@ class Crumb:
 
 
 def path_of(user: AnyUser, region: Region) -> list[Crumb]:
-    """The path from the province down to ``region`` (one query); steps above the user's root are shown
-    without a link."""
-    chain = codes.ancestors(region.code)
-    found = {r.code: r for r in Region.objects.filter(code__in=chain)}
+    """The path from the province down to ``region`` (``Region.path``: one query); steps above the
+    user's root are shown without a link."""
     root = root_code(user)
-    crumbs = [
-        Crumb(code, found[code].name, Level(found[code].level), root is None or codes.is_within(code, root))
-        for code in chain
-        if code in found
+    return [
+        Crumb(step.code, step.name, Level(step.level), root is None or codes.is_within(step.code, root))
+        for step in region.path()
     ]
-    return [*crumbs, Crumb(region.code, region.name, Level(region.level), True)]
 
 
 def import_history(user: AnyUser) -> QuerySet[DivisionImport]:
