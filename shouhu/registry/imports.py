@@ -1044,7 +1044,7 @@ def judge(parsed_rows: list[Parsed], context: Context) -> list[dict[str, Any]]:
         if parsed.problems:
             verdict.update(status=REJECTED, values=parsed.raw, problems=[p.as_json() for p in parsed.problems])
         elif existing is not None:
-            data, changes = plan_update(context.register, record, files[existing.pk])
+            _data, changes = plan_update(context.register, record, files[existing.pk])
             verdict.update(
                 status=UPDATE if changes else UNCHANGED,
                 values=parsed.shown(),
@@ -1087,12 +1087,12 @@ def _rows_with_look_alikes(parsed_rows: list[Parsed]) -> set[int] | None:
     """
     if duplicates.registered_finders() != [duplicates.default_finder]:
         return None
-    dates = {p.data["birth_date"] for p in parsed_rows}
+    birth_dates = {p.data["birth_date"] for p in parsed_rows}
     counties = {str(p.data["village"])[:6] for p in parsed_rows}
     blocks: dict[tuple[str, str, str], list[tuple[str, list[str], str]]] = {}
     found = (
         Child.objects.exclude(status=FileStatus.MERGED)
-        .filter(birth_date__in=sorted(dates), county_code__in=sorted(counties))
+        .filter(birth_date__in=sorted(birth_dates), county_code__in=sorted(counties))
         .values_list("birth_date", "sex", "county_code", "name", "former_names", "id_number_hash")
     )
     for born, sex, county, name, former, number_hash in found.iterator(chunk_size=2000):

@@ -21,7 +21,7 @@ from shouhu.core import jobs
 from shouhu.core.errors import DomainError
 from shouhu.core.models import Job
 from shouhu.policy import selectors as policy_selectors
-from shouhu.registry import idnumber, imports, services
+from shouhu.registry import duplicates, idnumber, imports, services
 from shouhu.registry import xlsx as sheets
 from shouhu.registry.choices import Relation, SchoolStatus, Sex, SituationKind
 from shouhu.registry.models import Child, EntrustedCare, Kinship, Situation
@@ -532,6 +532,25 @@ def test_a_decision_for_a_child_not_offered_is_refused(
             imports.decide(actor=county_caseworker, job=job, choices={2: choice})
     with pytest.raises(DomainError, match="not a possible duplicate"):
         imports.decide(actor=county_caseworker, job=job, choices={3: "new"})
+
+
+def test_another_duplicate_finder_is_asked_for_every_row(
+    county_caseworker, regions, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 4's engine replaces the default finder: the import then asks it about each row."""
+    far = ChildFactory.create(name="王明", sex=Sex.MALE, birth_date=date(2016, 3, 9))  # another birth date
+    asked: list[str] = []
+
+    def pinyin_finder(query: duplicates.Query) -> list[duplicates.Candidate]:
+        asked.append(query.name)
+        return [duplicates.Candidate(far, 0.6)] if query.name == "王小明" else []
+
+    monkeypatch.setattr(duplicates, "_FINDERS", [pinyin_finder])
+    rows = [duplicate_row(), child_row(姓名="李小红", 公民身份号码=number(sex=Sex.FEMALE))]
+    job = check(county_caseworker, workbook("left_behind", rows), django_capture_on_commit_callbacks)
+    assert sorted(asked) == ["李小红", "王小明"]
+    assert verdicts(job)[2]["candidates"][0]["pk"] == far.pk
+    assert verdicts(job)[3]["status"] == "new"
 
 
 def test_a_look_alike_outside_the_jurisdiction_can_only_be_new_or_skipped(

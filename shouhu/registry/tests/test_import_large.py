@@ -5,7 +5,8 @@
 The register has both parents working away and a grandparent as entrusted carer on every row
 (the left-behind register's usual row: five rows written per child), 1 % of rows wrong in
 different ways. The test checks the counts and the exact rejected rows, and prints the time
-of the check, of the commit and how often the job's progress was written.
+of the check, of the commit, how often the job's progress was written and the time of an
+export of the children written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from openpyxl import Workbook, load_workbook
 
 from shouhu.core.models import Job
 from shouhu.regions.tests.factories import make_region
-from shouhu.registry import idnumber, imports
+from shouhu.registry import exports, idnumber, imports, selectors
 from shouhu.registry.choices import Sex
 from shouhu.registry.models import Child, Kinship, Situation
 from shouhu.registry.tests.test_import import _english_and_own_files  # noqa: F401  (autouse)
@@ -111,10 +112,18 @@ def test_a_large_register_imports_with_progress(county_caseworker, django_captur
     committed = time.monotonic() - started
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert Child.objects.count() == ROWS - wrong
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        export = exports.start_export(actor=county_caseworker, filters=selectors.ChildFilters(), full=False, reason="")
+    export.refresh_from_db()
+    exported = time.monotonic() - started
+    assert export.result["rows"] == ROWS - wrong, export.error
     print(
         f"\n{connection.vendor}: {ROWS} rows ({len(content) / 1e6:.1f} MB xlsx built in {built:.0f} s)"
         f"\n  check: {checked:.1f} s ({ROWS / checked:.0f} rows/s), progress written {progress_writes} times"
         f"\n  commit (check again + write): {committed:.1f} s; job says {job.result['seconds']}"
         f"\n  rows written: {Child.objects.count()} children, {Kinship.objects.count()} relations, "
         f"{Situation.objects.count()} situations"
+        f"\n  export of the {export.result['rows']} children (masked): {exported:.1f} s"
     )
