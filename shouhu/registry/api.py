@@ -12,8 +12,8 @@ from typing import Any, ClassVar, cast
 
 from django.db import models
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -22,7 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from shouhu.accounts.models import User
 from shouhu.core.accesslog import AccessAction, record_access
-from shouhu.core.drf import PolicyModelViewSet
+from shouhu.core.drf import PolicyModelViewSet, PolicyViewSetMixin
 from shouhu.core.policy import policy_for
 from shouhu.registry import explain, selectors, services
 from shouhu.registry.models import Child, Person
@@ -42,7 +42,6 @@ from shouhu.registry.serializers import (
 )
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
-PERSON_METHODS = ["get", "put", "patch", "head", "options"]
 
 
 def _filters(serializer_class: type[drf_serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
@@ -205,14 +204,19 @@ class ChildViewSet(PolicyModelViewSet):
     update=extend_schema(request=PersonInputSerializer, responses=PersonSerializer),
     partial_update=extend_schema(request=PersonInputSerializer, responses=PersonSerializer),
 )
-class PersonViewSet(PolicyModelViewSet):
+class PersonViewSet(  # type: ignore[misc]
+    PolicyViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     """Family members of the children the caller may see (parents, grandparents, entrusted carers).
 
     They are created with a child's family on the screens; here they are read and corrected."""
 
     queryset = Person.objects.select_related("village").prefetch_related("situations").order_by("name", "pk")
     serializer_class = PersonSerializer
-    http_method_names = PERSON_METHODS
     policy_actions: ClassVar[dict[str, str]] = {"reveal": REVEAL}
 
     def filter_queryset(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
