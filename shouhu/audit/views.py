@@ -154,7 +154,9 @@ def _start_export(
 ) -> HttpResponse:
     form = form_class(request.POST)
     filters = filter_data(request.POST, form_class)
-    back_url = f"{reverse(back)}?{request.POST.urlencode()}" if filters else reverse(back)
+    # Back to the list with the filters only: the form's CSRF token must not travel in a URL (it
+    # would be written to the access log with the request path of the next page).
+    back_url = f"{reverse(back)}?{urlencode(filters)}" if filters else reverse(back)
     if not form.is_valid():
         messages.error(request, _("Correct the filters before exporting."))
         return redirect(back_url)
