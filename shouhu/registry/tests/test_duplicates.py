@@ -55,46 +55,46 @@ def find(actor, **kwargs):
 
 
 def test_same_birth_date_sex_and_county_with_a_similar_name(actors, regions):
-    same = ChildFactory(name="王小明", birth_date=BORN, village=regions.village_a2a)  # another township
-    close = ChildFactory(name="王晓明", birth_date=BORN, village=regions.village_a1a)
-    ChildFactory(name="王小明", birth_date=BORN, village=regions.village_b1a)  # another county
-    ChildFactory(name="王小明", birth_date=BORN, sex="female", village=regions.village_a1a)
-    ChildFactory(name="王小明", birth_date=date(2016, 4, 13), village=regions.village_a1a)
-    ChildFactory(name="张大伟", birth_date=BORN, village=regions.village_a1a)
+    same = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a2a)  # another township
+    close = ChildFactory.create(name="王晓明", birth_date=BORN, village=regions.village_a1a)
+    ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_b1a)  # another county
+    ChildFactory.create(name="王小明", birth_date=BORN, sex="female", village=regions.village_a1a)
+    ChildFactory.create(name="王小明", birth_date=date(2016, 4, 13), village=regions.village_a1a)
+    ChildFactory.create(name="张大伟", birth_date=BORN, village=regions.village_a1a)
     found = find(actors["county_caseworker"])
     assert [(c.child, c.score) for c in found] == [(same, duplicates.SAME_NAME), (close, duplicates.ONE_CHARACTER)]
     assert all(isinstance(c, Candidate) and c.reasons for c in found)
 
 
 def test_candidates_the_actor_cannot_open_are_marked(actors, regions):
-    elsewhere = ChildFactory(name="王小明", birth_date=BORN, village=regions.village_a2a)
+    elsewhere = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a2a)
     found = find(actors["village_director"])
     assert [(c.child, c.visible) for c in found] == [(elsewhere, False)]
 
 
 def test_former_names_and_merged_files(actors, regions):
-    renamed = ChildFactory(name="王子轩", former_names=["王小明"], birth_date=BORN, village=regions.village_a1a)
-    ChildFactory(name="王小明", birth_date=BORN, village=regions.village_a1a, status=FileStatus.MERGED)
+    renamed = ChildFactory.create(name="王子轩", former_names=["王小明"], birth_date=BORN, village=regions.village_a1a)
+    ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a1a, status=FileStatus.MERGED)
     assert [c.child for c in find(actors["village_director"])] == [renamed]
 
 
 def test_same_number_is_the_same_child_and_another_number_is_not(actors, regions):
     number = valid_id_number(BORN, "male")
-    on_file = ChildFactory(name="王晓明", birth_date=BORN, village=regions.village_b1a, id_number=number)
-    twin = ChildFactory(name="王小亮", birth_date=BORN, village=regions.village_a1a, id_number=True)
+    on_file = ChildFactory.create(name="王晓明", birth_date=BORN, village=regions.village_b1a, id_number=number)
+    twin = ChildFactory.create(name="王小亮", birth_date=BORN, village=regions.village_a1a, id_number=True)
     found = find(actors["superuser"], id_number_hash=id_number_hash(number))
     assert [(c.child, c.score) for c in found] == [(on_file, duplicates.SAME_ID_NUMBER)]
     assert twin not in [c.child for c in find(actors["superuser"], id_number_hash=id_number_hash(number))]
 
 
 def test_the_file_being_edited_is_left_out(actors, regions):
-    child = ChildFactory(name="王小明", birth_date=BORN, village=regions.village_a1a)
+    child = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a1a)
     assert find(actors["village_director"], exclude_pk=child.pk) == []
 
 
 def test_another_finder_replaces_the_default(actors, regions, monkeypatch):
     monkeypatch.setattr(duplicates, "_FINDERS", [])
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
 
     def everyone(query):
         return [Candidate(child, 0.5)]
@@ -106,6 +106,6 @@ def test_another_finder_replaces_the_default(actors, regions, monkeypatch):
 
 
 def test_best_score_wins_when_finders_agree(actors, regions, monkeypatch):
-    child = ChildFactory(name="王小明", birth_date=BORN, village=regions.village_a1a)
+    child = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a1a)
     monkeypatch.setattr(duplicates, "_FINDERS", [duplicates.default_finder, lambda q: [Candidate(child, 0.99)]])
     assert [c.score for c in find(actors["village_director"])] == [0.99]

@@ -51,7 +51,7 @@ EXPECTED = {
 
 @pytest.fixture
 def child(regions):
-    return ChildFactory(village=regions.village_a1a)
+    return ChildFactory.create(village=regions.village_a1a)
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
@@ -92,7 +92,7 @@ def test_create_is_for_the_registry_roles(actors):
     ],
 )
 def test_each_child_is_visible_exactly_to_the_workers_of_its_place(actors, regions, village, seen_by):
-    child = ChildFactory(village=getattr(regions, village))
+    child = ChildFactory.create(village=getattr(regions, village))
     visible = {name for name in ACTORS if policy_for(Child).visible(actors[name]).filter(pk=child.pk).exists()}
     assert visible == seen_by
 
@@ -111,11 +111,11 @@ def test_anonymous_and_inactive_users_see_nothing(actors, child):
 
 def test_family_member_is_visible_through_a_child_of_another_village(actors, regions):
     """A parent recorded in village A1b, with a second child in A1a, is seen by A1a's director."""
-    parent = PersonFactory(village=regions.village_a1b)
-    KinshipFactory(child=ChildFactory(village=regions.village_a1b), person=parent)
+    parent = PersonFactory.create(village=regions.village_a1b)
+    KinshipFactory.create(child=ChildFactory.create(village=regions.village_a1b), person=parent)
     assert not policy_for(Person).visible(actors["village_director"]).filter(pk=parent.pk).exists()
-    KinshipFactory(
-        child=ChildFactory(village=regions.village_a1a), person=parent, village_code=regions.village_a1a.code
+    KinshipFactory.create(
+        child=ChildFactory.create(village=regions.village_a1a), person=parent, village_code=regions.village_a1a.code
     )
     assert policy_for(Person).visible(actors["village_director"]).filter(pk=parent.pk).exists()
     assert policy_for(Person).visible(actors["other_village_director"]).filter(pk=parent.pk).exists()
@@ -123,39 +123,39 @@ def test_family_member_is_visible_through_a_child_of_another_village(actors, reg
 
 
 def test_person_is_visible_once_even_with_several_children(actors, regions):
-    parent = PersonFactory(village=regions.village_a1a)
+    parent = PersonFactory.create(village=regions.village_a1a)
     for _ in range(3):
-        KinshipFactory(child=ChildFactory(village=regions.village_a1a), person=parent)
+        KinshipFactory.create(child=ChildFactory.create(village=regions.village_a1a), person=parent)
     assert policy_for(Person).visible(actors["county_caseworker"]).filter(pk=parent.pk).count() == 1
 
 
 def test_persons_are_never_deleted_and_have_no_decisions(actors, regions):
-    person = PersonFactory(village=regions.village_a1a)
+    person = PersonFactory.create(village=regions.village_a1a)
     for action in (DELETE, EXPORT_FULL, OVERRIDE):
         assert not policy_for(Person).can(actors["superuser"], action, person)
 
 
 @pytest.mark.parametrize("model_factory", [KinshipFactory, SituationFactory, ClassificationFactory])
 def test_rows_of_a_file_follow_the_childs_village(actors, regions, model_factory):
-    child = ChildFactory(village=regions.village_a2a)
+    child = ChildFactory.create(village=regions.village_a2a)
     if model_factory is SituationFactory:
-        row = model_factory(person=PersonFactory(village=regions.village_a2a))
+        row = model_factory.create(person=PersonFactory.create(village=regions.village_a2a))
     else:
-        row = model_factory(child=child)
+        row = model_factory.create(child=child)
     model = type(row)
     visible = {name for name in ACTORS if policy_for(model).visible(actors[name]).filter(pk=row.pk).exists()}
     assert visible == {"other_township_supervisor", "county_caseworker", "intake_officer", "superuser"}
 
 
 def test_categories_are_read_only(actors, regions):
-    row = ClassificationFactory(child=ChildFactory(village=regions.village_a1a))
+    row = ClassificationFactory.create(child=ChildFactory.create(village=regions.village_a1a))
     assert policy_for(Classification).can(actors["county_caseworker"], VIEW, row)
     assert not policy_for(Classification).can(actors["county_caseworker"], CHANGE, row)
 
 
 def test_only_caseworkers_change_category_decisions(actors, regions):
-    child = ChildFactory(village=regions.village_a1a)
-    decision = CategoryOverrideFactory(child=child, decided_by=actors["county_caseworker"])
+    child = ChildFactory.create(village=regions.village_a1a)
+    decision = CategoryOverrideFactory.create(child=child, decided_by=actors["county_caseworker"])
     allowed = {name for name in ACTORS if policy_for(CategoryOverride).can(actors[name], CHANGE, decision)}
     assert allowed == {"county_caseworker", "superuser"}
     readers = {name for name in ACTORS if policy_for(CategoryOverride).can(actors[name], VIEW, decision)}
@@ -163,13 +163,13 @@ def test_only_caseworkers_change_category_decisions(actors, regions):
 
 
 def test_kinship_rows_may_be_removed_by_workers_of_the_place(actors, regions):
-    kinship = KinshipFactory(child=ChildFactory(village=regions.village_a1a))
+    kinship = KinshipFactory.create(child=ChildFactory.create(village=regions.village_a1a))
     allowed = {name for name in ACTORS if policy_for(Kinship).can(actors[name], DELETE, kinship)}
     assert allowed == WORKERS_OF_A1A
 
 
 def test_situation_policy_exists_for_views(actors, regions):
-    situation = SituationFactory(person=PersonFactory(village=regions.village_a1a))
+    situation = SituationFactory.create(person=PersonFactory.create(village=regions.village_a1a))
     assert policy_for(Situation).can(actors["village_director"], CHANGE, situation)
 
 

@@ -252,7 +252,7 @@ def test_director_cannot_move_a_child_out_of_the_village(village_director, regio
 
 
 def test_director_of_another_village_cannot_change_the_file(actors, regions):
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
     with pytest.raises(NotAllowedError):
         services.update_child(actor=actors["other_village_director"], child=child, data={"name": "改名"})
 
@@ -325,7 +325,7 @@ def test_a_situation_without_a_start_date_is_refused(village_director, regions):
 
 
 def test_situation_ending_before_it_began_is_refused(village_director, regions):
-    person = add_parent(ChildFactory(village=regions.village_a1a))
+    person = add_parent(ChildFactory.create(village=regions.village_a1a))
     with pytest.raises(services.InvalidDataError) as caught:
         services.record_situation(
             actor=village_director,
@@ -339,7 +339,7 @@ def test_end_situation_recomputes_the_categories(regions, county_caseworker):
     child = left_behind_child(village=_rural_village_of_county_a())
     services.reclassify(child=child)
     assert Category.LEFT_BEHIND in current(child)
-    father_away = Situation.objects.filter(person__kinships__child=child, person__kinships__relation="father").first()
+    father_away = Situation.objects.filter(person__kinships__child=child, person__kinships__relation="father").get()
     services.end_situation(actor=county_caseworker, situation=father_away, ended_on=policy_selectors.today())
     assert Category.LEFT_BEHIND not in current(child)
 
@@ -383,8 +383,8 @@ def test_a_second_father_is_refused(village_director, regions):
 
 
 def test_a_person_the_actor_cannot_see_cannot_be_related(actors, regions):
-    child = ChildFactory(village=regions.village_a1a)
-    stranger = PersonFactory(village=regions.village_b1a)
+    child = ChildFactory.create(village=regions.village_a1a)
+    stranger = PersonFactory.create(village=regions.village_b1a)
     with pytest.raises(NotAllowedError):
         services.add_family_member(
             actor=actors["village_director"], child=child, relation="uncle_aunt", person=stranger
@@ -482,7 +482,7 @@ def test_caseworker_excludes_a_category_the_rules_find(county_caseworker, region
 
 @pytest.mark.parametrize("name", ["village_director", "township_supervisor", "intake_officer"])
 def test_only_caseworkers_decide_on_categories(actors, regions, name):
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
     with pytest.raises(NotAllowedError):
         services.override_category(
             actor=actors[name], child=child, category=Category.DISABLED, effect="include", reason="x"
@@ -490,7 +490,7 @@ def test_only_caseworkers_decide_on_categories(actors, regions, name):
 
 
 def test_a_decision_needs_a_reason(county_caseworker, regions):
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
     with pytest.raises(services.InvalidDataError) as caught:
         services.override_category(
             actor=county_caseworker, child=child, category=Category.DISABLED, effect="include", reason="  "
@@ -515,7 +515,7 @@ def test_reveal_is_written_to_the_access_log_with_the_reason(village_director, r
 
 
 def test_reveal_needs_a_reason(village_director, regions):
-    child = ChildFactory(village=regions.village_a1a, id_number=True)
+    child = ChildFactory.create(village=regions.village_a1a, id_number=True)
     with pytest.raises(services.InvalidDataError):
         services.reveal_id_number(actor=village_director, obj=child, reason=" ")
     assert not AccessEvent.objects.filter(action="reveal").exists()
@@ -523,14 +523,14 @@ def test_reveal_needs_a_reason(village_director, regions):
 
 @pytest.mark.parametrize("name", ["other_village_director", "auditor", "city_admin", "department_liaison"])
 def test_reveal_is_refused_outside_the_roles_and_places(actors, regions, name):
-    child = ChildFactory(village=regions.village_a1a, id_number=True)
+    child = ChildFactory.create(village=regions.village_a1a, id_number=True)
     with pytest.raises(NotAllowedError):
         services.reveal_id_number(actor=actors[name], obj=child, reason="好奇")
 
 
 def test_reveal_of_a_family_members_number(village_director, regions):
     number = valid_id_number(date(1985, 6, 1), "male")
-    person = PersonFactory(village=regions.village_a1a, birth_date=date(1985, 6, 1), id_number=number)
+    person = PersonFactory.create(village=regions.village_a1a, birth_date=date(1985, 6, 1), id_number=number)
     assert services.reveal_id_number(actor=village_director, obj=person, reason="核对") == number
     assert AccessEvent.objects.get(action="reveal").object_type == "registry.person"
 
@@ -558,7 +558,7 @@ def test_closing_a_file_ends_its_categories_and_keeps_the_reason(village_directo
 
 
 def test_file_status_needs_a_reason_and_a_real_status(village_director, regions):
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
     with pytest.raises(services.InvalidDataError) as caught:
         services.change_file_status(
             actor=village_director, child=child, status="merged", on=date(2025, 1, 1), reason=""
@@ -645,7 +645,7 @@ def test_family_rows_carry_the_village_for_county_auditors(village_director, reg
 
 
 def test_services_outside_requests_attribute_changes_to_the_actor(county_caseworker, regions):
-    child = ChildFactory(village=regions.village_a1a)
+    child = ChildFactory.create(village=regions.village_a1a)
     services.update_child(actor=county_caseworker, child=child, data={"risk_level": "high"})
     entry = LogEntry.objects.get_for_object(child).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == county_caseworker

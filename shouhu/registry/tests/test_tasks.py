@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def test_daily_run_recomputes_the_children_due(regions):
     today = policy_selectors.today()
-    due = ChildFactory(village=regions.village_a1a, next_review_on=today, classified_at=None)
-    not_due = ChildFactory(village=regions.village_a1a, next_review_on=today + timedelta(days=5))
+    due = ChildFactory.create(village=regions.village_a1a, next_review_on=today, classified_at=None)
+    not_due = ChildFactory.create(village=regions.village_a1a, next_review_on=today + timedelta(days=5))
     not_due.classified_at = not_due.created_at
     not_due.save()
     run = tasks.run_daily(on=today)
@@ -35,15 +35,17 @@ def test_daily_run_recomputes_the_children_due(regions):
 
 def test_closed_files_are_not_recomputed(regions):
     today = policy_selectors.today()
-    ChildFactory(village=regions.village_a1a, next_review_on=today, status="moved_away")
+    ChildFactory.create(village=regions.village_a1a, next_review_on=today, status="moved_away")
     assert services.reclassify_due(on=today) == 0
 
 
 def test_a_change_of_a_rule_setting_recomputes_every_active_child(actors, regions, city_admin):
     today = policy_selectors.today()
     tasks.run_daily(on=today - timedelta(days=3))
-    infant = ChildFactory(village=regions.village_a1a, birth_date=today - timedelta(days=200))
-    stale = ClassificationFactory(child=ChildFactory(village=regions.village_a1a), category=Category.DISABLED)
+    infant = ChildFactory.create(village=regions.village_a1a, birth_date=today - timedelta(days=200))
+    stale = ClassificationFactory.create(
+        child=ChildFactory.create(village=regions.village_a1a), category=Category.DISABLED
+    )
     PolicyValue.objects.create(
         key="registry.lost_contact_months",
         value=9,
@@ -78,7 +80,7 @@ def test_a_change_of_another_setting_recomputes_nothing(regions, city_admin):
 
 def test_the_recomputation_job_reports_progress(regions, county_caseworker):
     for i in range(3):
-        ChildFactory(village=regions.village_a1a, birth_date=date(2024, 1, 1 + i))
+        ChildFactory.create(village=regions.village_a1a, birth_date=date(2024, 1, 1 + i))
     job = services.start_reclassify_all(actor=county_caseworker, reason="测试")
     execute_job(job.pk)
     job.refresh_from_db()
