@@ -175,7 +175,7 @@ def test_list_filters_and_search_are_logged(actors, regions, child):
     assert rows[0]["categories"] == ["left_behind"]
     assert [r["name"] for r in client.get(CHILDREN, {"school_status": "dropped_out"}).json()["results"]] == ["王小明"]
     assert [r["name"] for r in client.get(CHILDREN, {"q": child.number}).json()["results"]] == ["李小雨"]
-    search = AccessEvent.objects.filter(action="search", object_type="registry.child").order_by("seq").first()
+    search = AccessEvent.objects.filter(action="search", object_type="registry.child").order_by("-seq").first()
     assert search is not None
     assert search.detail["query"] == {"q": [child.number]}
 
