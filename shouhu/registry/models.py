@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhu.core.models import TimeStampedModel
 from shouhu.registry.choices import (
@@ -67,7 +68,7 @@ class IdentityFields(models.Model):
 class Child(IdentityFields, TimeStampedModel):
     """One child's file."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     former_names = models.JSONField(_("former names"), default=list, blank=True)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
@@ -181,7 +182,7 @@ class Person(IdentityFields, TimeStampedModel):
     situations (working away, imprisoned, lost contact …) count for every child they relate to.
     """
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     former_names = models.JSONField(_("former names"), default=list, blank=True)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
