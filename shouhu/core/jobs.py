@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from huey.contrib.djhuey import db_task
 
 from shouhu.core.errors import DomainError
@@ -80,7 +81,7 @@ def continue_job(*, actor: User, job: Job, phase: str, params: dict[str, Any] | 
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.status != Job.Status.AWAITING_REVIEW:
-            raise DomainError("job is not waiting for review", code="job_state")
+            raise DomainError(_("This job is not waiting for review any more."), code="job_state")
         locked.phase = phase
         locked.params = {**locked.params, **(params or {})}
         locked.status = Job.Status.PENDING
@@ -95,7 +96,7 @@ def rerun_job(*, actor: User, job: Job) -> Job:
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.status != Job.Status.FAILED:
-            raise DomainError("only a failed job can be run again", code="job_state")
+            raise DomainError(_("Only a failed job can be run again."), code="job_state")
         locked.status = Job.Status.PENDING
         locked.error = ""
         locked.progress = 0
@@ -109,7 +110,7 @@ def cancel_job(*, actor: User, job: Job) -> Job:
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.status not in (Job.Status.AWAITING_REVIEW, Job.Status.FAILED, Job.Status.PENDING):
-            raise DomainError("job cannot be cancelled now", code="job_state")
+            raise DomainError(_("This job can no longer be cancelled."), code="job_state")
         locked.status = Job.Status.CANCELLED
         locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "finished_at", "updated_at"])
