@@ -7,6 +7,11 @@ distribution key of a national deployment, DESIGN.md "Scale").
 Identity numbers are never stored in clear: ``id_number_cipher`` (authenticated encryption with
 ``SHOUHU_FIELD_KEY``) for an authorised, logged reveal; ``id_number_hash`` (HMAC with
 ``SHOUHU_HASH_KEY``) for exact look-up; ``id_number_mask`` for display.
+
+Indexes are declared in ``Meta.indexes`` rather than with ``db_index``: on PostgreSQL an indexed
+character column also gets a second ``varchar_pattern_ops`` index for ``LIKE`` that no query of
+the registry uses (jurisdictions are code ranges), and foreign keys whose column leads a composite
+index need no index of their own. Every index is paid for by each bulk import.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ class IdentityFields(models.Model):
     """The three stored forms of an identity number (公民身份号码, GB 11643)."""
 
     id_number_cipher = models.TextField(_("identity number (encrypted)"), blank=True, editable=False)
-    id_number_hash = models.CharField(_("identity number (keyed hash)"), max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(_("identity number (keyed hash)"), max_length=64, blank=True)
     id_number_mask = models.CharField(_("identity number"), max_length=18, blank=True)
 
     class Meta:
@@ -88,6 +93,7 @@ class Child(IdentityFields, TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # regions are never deleted; no query starts from the place of registration
     )
     hukou_nature = models.CharField(
         _("household registration type"), max_length=20, choices=HukouNature.choices, default=HukouNature.UNKNOWN
@@ -98,8 +104,9 @@ class Child(IdentityFields, TimeStampedModel):
         verbose_name=_("village or community of residence"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # leads the composite indexes below
     )
-    county_code = models.CharField(_("county code"), max_length=6, editable=False, db_index=True)
+    county_code = models.CharField(_("county code"), max_length=6, editable=False)
     residence_address = models.CharField(_("address"), max_length=255, blank=True)
     residence_since = models.DateField(_("living here since"), null=True, blank=True)
 
@@ -154,6 +161,7 @@ class Child(IdentityFields, TimeStampedModel):
             models.Index(fields=["village", "birth_date"], name="child_village_birth"),
             models.Index(fields=["birth_date", "sex", "county_code"], name="child_birth_sex_county"),
             models.Index(fields=["next_review_on"], name="child_next_review", condition=Q(status="active")),
+            models.Index(fields=["id_number_hash"], name="child_id_number_hash"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -192,16 +200,20 @@ class Person(IdentityFields, TimeStampedModel):
         verbose_name=_("village of the family"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # leads person_village_name
         help_text=_("The village of the (first) child the person was recorded for; scopes access."),
     )
-    county_code = models.CharField(_("county code"), max_length=6, editable=False, db_index=True)
+    county_code = models.CharField(_("county code"), max_length=6, editable=False)
     address = models.CharField(_("address"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("family member")
         verbose_name_plural = _("family members")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["village", "name"], name="person_village_name")]
+        indexes = [
+            models.Index(fields=["village", "name"], name="person_village_name"),
+            models.Index(fields=["id_number_hash"], name="person_id_number_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -213,16 +225,20 @@ class Person(IdentityFields, TimeStampedModel):
 class Kinship(models.Model):
     """How a person relates to a child, and whether they are a guardian or live with the child."""
 
-    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="kinships")
+    # The unique constraint (child, person) serves the child's relations.
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="kinships", db_index=False
+    )
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="kinships")
     relation = models.CharField(_("relation"), max_length=24, choices=Relation.choices)
     is_guardian = models.BooleanField(_("guardian"), default=False)
     lives_with_child = models.BooleanField(_("lives with the child"), default=False)
-    village_code = models.CharField(_("village code"), max_length=12, editable=False, db_index=True)
+    village_code = models.CharField(_("village code"), max_length=12, editable=False)
 
     class Meta:
         verbose_name = _("family relation")
         verbose_name_plural = _("family relations")
+        indexes = [models.Index(fields=["village_code"], name="kinship_village")]
         constraints = [models.UniqueConstraint(fields=["child", "person"], name="kinship_unique_child_person")]
 
     def __str__(self) -> str:
@@ -249,7 +265,7 @@ class Situation(models.Model):
     pays_support = models.BooleanField(_("pays child support"), null=True, blank=True)
     document_no = models.CharField(_("document number"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    village_code = models.CharField(_("village code"), max_length=12, editable=False, db_index=True)
+    village_code = models.CharField(_("village code"), max_length=12, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
@@ -259,6 +275,7 @@ class Situation(models.Model):
         verbose_name = _("situation")
         verbose_name_plural = _("situations")
         ordering = ["-started_on", "pk"]
+        indexes = [models.Index(fields=["village_code"], name="situation_village")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -284,12 +301,13 @@ class EntrustedCare(models.Model):
     school_notified_on = models.DateField(_("school notified in writing on"), null=True, blank=True)
     village_notified_on = models.DateField(_("village committee notified in writing on"), null=True, blank=True)
     last_parent_contact_on = models.DateField(_("last contact of a parent on"), null=True, blank=True)
-    village_code = models.CharField(_("village code"), max_length=12, editable=False, db_index=True)
+    village_code = models.CharField(_("village code"), max_length=12, editable=False)
 
     class Meta:
         verbose_name = _("entrusted care")
         verbose_name_plural = _("entrusted care")
         ordering = ["-since"]
+        indexes = [models.Index(fields=["village_code"], name="entrusted_care_village")]
 
     def __str__(self) -> str:
         return f"{self.carer_id} cares for {self.child_id} since {self.since}"
@@ -305,7 +323,10 @@ class Classification(models.Model):
     again gets a new row. The current categories are the rows with ``until IS NULL``.
     """
 
-    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="classifications")
+    # classification_child (child, category) serves the child's categories.
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="classifications", db_index=False
+    )
     category = models.CharField(_("category"), max_length=28, choices=Category.choices)
     village_code = models.CharField(_("village code"), max_length=12, editable=False)
     since = models.DateField(_("since"))

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from shouhu.audit.models import AccessEvent
@@ -656,3 +657,14 @@ def test_domain_errors_carry_a_field(village_director, regions):
     error = services.InvalidDataError({"birth_date": ["x"], "name": ["y"]})
     assert isinstance(error, DomainError)
     assert error.field == "birth_date"
+
+
+def test_the_database_refuses_a_second_live_file_with_one_number(regions):
+    """The unique constraint behind the duplicate guard (two registrations racing each other)."""
+    number = valid_id_number(BORN, "female")
+    first = ChildFactory.create(village=regions.village_a1a, birth_date=BORN, sex="female", id_number=number)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChildFactory.create(village=regions.village_a1a, birth_date=BORN, sex="female", id_number=number)
+    first.status = FileStatus.MERGED
+    first.save()
+    assert ChildFactory.create(village=regions.village_a1a, birth_date=BORN, sex="female", id_number=number).pk
