@@ -1,7 +1,9 @@
-"""The demo city: real divisions, generated villages, agencies and one account per role.
+"""The demo city: real divisions, generated villages, agencies, one account per role, and children.
 
 ``make run`` calls ``load_demo`` through the ``load_demo`` command. It is idempotent (a second
 run creates nothing) and refused in production, where accounts come from the administrators.
+The children (``children``: generated families; ``showcase``: one family of each case the
+rules recognise) are registered through the registry's ``bulk_register_children``, like an import.
 """
 
 from __future__ import annotations
