@@ -820,6 +820,12 @@ def set_id_number(*, actor: User, obj: Child | Person, id_number: str) -> None:
         _store_identity(locked, number)
         if isinstance(locked, Child) and locked.id_number_hash:
             _refuse_duplicate_number(actor, locked.id_number_hash, exclude_pk=locked.pk)
+        elif locked.id_number_hash and (
+            Person.objects.filter(id_number_hash=locked.id_number_hash).exclude(pk=locked.pk).exists()
+        ):
+            raise InvalidDataError(
+                {"id_number": [_("This identity number is on file for another family member.")]}, code="duplicate"
+            )
         try:
             with transaction.atomic():
                 locked.save(update_fields=["id_number_cipher", "id_number_hash", "id_number_mask", "updated_at"])
@@ -860,6 +866,11 @@ def change_file_status(*, actor: User, child: Child, status: str, on: date, reas
             raise DomainError(_("This file was merged into another one."), code="merged")
         if locked.status == status:
             raise InvalidDataError({"status": [_("The file already has this status.")]})
+        if status == FileStatus.AGED_OUT and when is not None and dates.age_on(locked.birth_date, when) < ADULT_AGE:
+            raise InvalidDataError(
+                {"on": [_("The child turns 18 on %(date)s.") % {"date": dates.birthday(locked.birth_date, ADULT_AGE)}]},
+                code="not_adult",
+            )
         locked.status = status
         locked.status_changed_on = when
         setattr(locked, AUDIT_NOTE_ATTRIBUTE, reason.strip())

@@ -18,8 +18,10 @@ from shouhu.regions.tests.factories import make_region
 from shouhu.registry import idnumber, services
 from shouhu.registry.choices import Category, FileStatus, Relation, SituationKind
 from shouhu.registry.models import CategoryOverride, Child, Classification, EntrustedCare, Kinship, Person, Situation
+from shouhu.registry.selectors import born_by
 from shouhu.registry.tests.factories import (
     ChildFactory,
+    KinshipFactory,
     PersonFactory,
     add_parent,
     left_behind_child,
@@ -668,3 +670,32 @@ def test_the_database_refuses_a_second_live_file_with_one_number(regions):
     first.status = FileStatus.MERGED
     first.save()
     assert ChildFactory.create(village=regions.village_a1a, birth_date=BORN, sex="female", id_number=number).pk
+
+
+def test_turned_18_only_from_the_18th_birthday(village_director, regions):
+    today = policy_selectors.today()
+    born = born_by(today, 18)  # the 18th birthday is today
+    child = ChildFactory.create(village=regions.village_a1a, birth_date=born)
+    with pytest.raises(services.InvalidDataError) as caught:
+        services.change_file_status(
+            actor=village_director,
+            child=child,
+            status=FileStatus.AGED_OUT,
+            on=today - timedelta(days=1),
+            reason="年满18周岁",
+        )
+    assert caught.value.field == "on"
+    closed = services.change_file_status(
+        actor=village_director, child=child, status=FileStatus.AGED_OUT, on=today, reason="年满18周岁"
+    )
+    assert closed.status == FileStatus.AGED_OUT
+
+
+def test_a_family_members_number_belongs_to_one_person(village_director, regions):
+    number = valid_id_number(date(1985, 6, 1), "male")
+    PersonFactory.create(village=regions.village_a1a, birth_date=date(1985, 6, 1), id_number=number)
+    other = PersonFactory.create(village=regions.village_a1a, birth_date=date(1985, 6, 1))
+    KinshipFactory.create(child=ChildFactory.create(village=regions.village_a1a), person=other)
+    with pytest.raises(services.InvalidDataError) as caught:
+        services.set_id_number(actor=village_director, obj=other, id_number=number)
+    assert caught.value.code == "duplicate"
