@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts import tokens
 from shouhu.accounts.models import ApiToken, User
-from shouhu.api import rules
+from shouhu.api import rules, selectors
+from shouhu.api.choices import TokenStatus
 from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.history import acting_as
 from shouhu.core.policy import CHANGE, CREATE, policy_for
@@ -67,8 +68,7 @@ def issue_api_token(*, actor: User, owner: User, name: str, expires_on: date | N
                 field="owner",
                 code="second_factor",
             )
-        now = timezone.now()
-        usable = ApiToken.objects.filter(user=owner, revoked_at__isnull=True, expires_at__gt=now)
+        usable = selectors.filter_tokens(ApiToken.objects.filter(user=owner), status=TokenStatus.ACTIVE)
         if usable.filter(name=name).exists():
             raise DomainError(_("This account already has a valid token with this name."), field="name")
         moment = rules.expiry_moment(expires_on, timezone.get_current_timezone())

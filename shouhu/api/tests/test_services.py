@@ -138,6 +138,15 @@ def test_same_name_twice_is_refused_while_the_first_is_valid(county_admin, depar
     assert second.token.pk != first.token.pk
 
 
+def test_a_valid_token_without_an_expiry_also_keeps_its_name(county_admin, department_liaison):
+    # A token that never expires (made by a system administrator) is valid too.
+    first = issue_api_token(actor=county_admin, owner=department_liaison, name="sync")
+    ApiToken.objects.filter(pk=first.token.pk).update(expires_at=None)
+    with pytest.raises(DomainError) as caught:
+        issue_api_token(actor=county_admin, owner=department_liaison, name="sync")
+    assert caught.value.field == "name"
+
+
 def test_revoke_sets_the_time_once(county_admin, department_liaison):
     issued = issue_api_token(actor=county_admin, owner=department_liaison, name="sync")
     token = revoke_api_token(actor=county_admin, token=issued.token)
