@@ -20,7 +20,6 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -397,33 +396,58 @@ def category_counts(
     categories: Iterable[str] | None = None,
 ) -> list[CategoryCount]:
     """Children by current category per region of ``by_level`` ("township", "county", "city",
-    "village") inside ``actor``'s jurisdiction (or ``within`` it): one group-by over the current
-    category rows, served by the partial index. Aggregates only: no child is named."""
+    "village") inside ``actor``'s jurisdiction (or ``within`` it). Aggregates only: no child is named.
+
+    One group-by over the current category rows: per village on ``village_code``, otherwise per
+    township on the stored township prefix (index ``classification_township``, index-only, no
+    expression per row), folded here into counties or the city.
+    """
     if by_level not in LEVEL_PREFIX:
         raise ValueError(f"by_level must be one of {sorted(LEVEL_PREFIX)}")
     scope = counts_scope_code(actor) if getattr(actor, "is_authenticated", False) else None  # type: ignore[arg-type]
     if scope is None:
         return []
-    rows = Classification.objects.filter(until__isnull=True)
-    if scope:
-        rows = rows.filter(codes.within_q("village_code", scope))
+    area = scope
     if within:
         code = _valid_code(within)
         if not code or (scope and not codes.is_within(code, scope)):
             return []
-        rows = rows.filter(codes.within_q("village_code", code))
+        area = code
+    rows = Classification.objects.filter(until__isnull=True)
+    by_village = by_level == "village" or (area and codes.level_of(area) == Level.VILLAGE)
+    if area:
+        rows = rows.filter(codes.within_q("village_code", area) if by_village else _prefix_range(area))
     if categories is not None:
         rows = rows.filter(category__in=list(categories))
-    length = LEVEL_PREFIX[by_level]
-    grouped = (
-        rows.annotate(prefix=Substr("village_code", 1, length))
-        .values("prefix", "category")
-        .annotate(n=Count("pk"))
-        .order_by("prefix", "category")
-    )
-    counted = [(codes.pad(r["prefix"]) if length < 12 else r["prefix"], r["category"], r["n"]) for r in grouped]  # noqa: PLR2004
-    names = dict(Region.objects.filter(code__in={c for c, _cat, _n in counted}).values_list("code", "name"))
-    return [CategoryCount(code, names.get(code, ""), category, n) for code, category, n in counted]
+    column = "village_code" if by_village else "township_prefix"
+    totals: dict[tuple[str, str], int] = {}
+    # COUNT(*), not COUNT(id): the id is not in the index, and the scan must stay index-only.
+    for unit, category, n in rows.values_list(column, "category").annotate(n=Count("*")).order_by():
+        key = (_region_of(codes.pad(unit) if len(unit) < codes.CODE_LENGTH else unit, by_level), category)
+        totals[key] = totals.get(key, 0) + n
+    names = dict(Region.objects.filter(code__in={code for code, _c in totals}).values_list("code", "name"))
+    return [CategoryCount(code, names.get(code, ""), category, n) for (code, category), n in sorted(totals.items())]
+
+
+def _prefix_range(code: str) -> Q:
+    """Current category rows whose township prefix lies in region ``code`` (county, city …)."""
+    low, high = codes.range_bounds(code)
+    q = Q(township_prefix__gte=low[:9])
+    if high is not None:
+        q &= Q(township_prefix__lt=high[:9])
+    return q
+
+
+def _region_of(code: str, by_level: str) -> str:
+    """The 12-digit code of the region of ``by_level`` that contains ``code`` (a village or township)."""
+    if by_level == "village":
+        return code
+    if by_level == "township":
+        return codes.pad(code[:9])
+    county = codes.parent_code(codes.pad(code[:9]))  # a city without counties is its own county
+    if by_level == "county":
+        return county or code
+    return codes.pad(code[:4])
 
 
 def counts_by_category(actor: User | AnonymousUser, *, within: str = "") -> dict[str, int]:

@@ -2018,6 +2018,11 @@ def _duplicate_numbers(plans: list[_RecordPlan]) -> list[RecordError]:
     return problems
 
 
+def written_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The columns an insert writes (generated columns are the database's)."""
+    return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
 class _Builder:
     """Instances of one model from a dict, fast: the instance's ``__dict__`` is a copy of the
     defaults (prepared once) updated with the values, as ``Model.from_db`` would fill it, with
@@ -2028,7 +2033,7 @@ class _Builder:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        fields = list(model._meta.concrete_fields)
+        fields = written_fields(model)
         self.attname = {f.name: f.attname for f in fields} | {f.attname: f.attname for f in fields}
         self.relations = {f.name for f in fields if f.many_to_one}
         self.defaults: dict[str, Any] = {}
@@ -2129,7 +2134,7 @@ class _FastInsert:
         """A getter of every column's raw value off an instance's ``__dict__``, and the columns
         whose value needs converting: (index, kind, attname) with kind "json", "instant", "date"."""
         if model not in self._plans:
-            fields = list(model._meta.concrete_fields)
+            fields = written_fields(model)
             postgres = self.vendor == "postgresql"
             fixes: list[Any] = []
             for i, f in enumerate(fields):
@@ -2169,7 +2174,7 @@ class _FastInsert:
         for obj in objs:
             obj._state.adding = False
             obj._state.db = connection.alias
-        self.insert_rows(model._meta.db_table, [str(f.column) for f in model._meta.concrete_fields], rows)
+        self.insert_rows(model._meta.db_table, [str(f.column) for f in written_fields(model)], rows)
 
     def insert_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         quote = self.ops.quote_name
@@ -2262,7 +2267,7 @@ class _LogWriter:
         if model not in self._fields:
             self._fields[model] = [
                 f
-                for f in model._meta.concrete_fields
+                for f in written_fields(model)
                 if f.name not in UNLOGGED_FIELDS and not isinstance(f, models.AutoField)
             ]
         return self._fields[model]

@@ -281,6 +281,17 @@ def test_category_counts_by_township_in_the_scope(actors, regions, world):
     ]
     assert category_counts(actors["county_caseworker"], by_level="county", within="370911") == []
     assert category_counts(actors["auditor"], by_level="city") == []
+    director = category_counts(actors["village_director"], by_level="township")
+    assert [(r.region_code, r.category, r.count) for r in director] == [("370902001000", "left_behind", 1)]
+    villages = category_counts(actors["township_supervisor"], by_level="village")
+    assert [(r.region_code, r.region_name, r.count) for r in villages] == [
+        ("370902001001", "东湖社区", 1),
+        ("370902001002", "西湖社区", 1),
+    ]
+    assert [(r.region_code, r.count) for r in category_counts(actors["superuser"], by_level="city")] == [
+        ("370900000000", 1),
+        ("370900000000", 4),
+    ]
     assert selectors.counts_by_category(actors["village_director"]) == {"left_behind": 1}
 
 
