@@ -42,7 +42,7 @@ from shouhu.registry.models import (
     Person,
     Situation,
 )
-from shouhu.registry.permissions import counts_scope_code
+from shouhu.registry.permissions import counts_scope_code, registry_scope_code
 from shouhu.registry.services import id_number_lookup_hash
 
 if TYPE_CHECKING:
@@ -136,7 +136,9 @@ def child_list(actor: User | AnonymousUser, filters: ChildFilters) -> models.Que
     categories (two queries per page, whatever its length)."""
     qs = policy_for(Child).visible(actor, Child.objects.all())
     on = filters.on or policy_selectors.today()
-    scope = ""
+    # The code range the category semi-joins are narrowed to: the region asked for, else the
+    # actor's jurisdiction (the index then reads that range only, not the category city-wide).
+    scope = registry_scope_code(actor) or "" if getattr(actor, "is_authenticated", False) else ""  # type: ignore[arg-type]
     if filters.region:
         scope = _valid_code(filters.region)
         if not scope:
