@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "shouhu.api",
     "shouhu.dashboards",
     "shouhu.demo",
-    "django.contrib.admin",
+    "shouhu.core.admin_site.SystemAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
