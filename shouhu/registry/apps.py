@@ -12,8 +12,11 @@ class RegistryConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from shouhu.registry import (
+            exports,  # noqa: F401  (registers the export job)
+            imports,  # noqa: F401  (registers the import job)
             permissions,  # noqa: F401  (registers the policies)
             services,  # noqa: F401  (registers the recomputation job)
+            tasks,  # noqa: F401  (registers the daily recomputation)
         )
         from shouhu.registry.models import CategoryOverride, Child, EntrustedCare, Kinship, Person, Situation
 

@@ -173,9 +173,7 @@ class Relation(models.TextChoices):
     NON_RELATIVE = "non_relative", _("Not a relative")  # e.g. an entrusted neighbour
 
 
-PARENT_RELATIONS = frozenset(
-    {Relation.FATHER, Relation.MOTHER, Relation.ADOPTIVE_FATHER, Relation.ADOPTIVE_MOTHER}
-)
+PARENT_RELATIONS = frozenset({Relation.FATHER, Relation.MOTHER, Relation.ADOPTIVE_FATHER, Relation.ADOPTIVE_MOTHER})
 
 
 class SituationKind(models.TextChoices):
@@ -204,8 +202,9 @@ class Category(models.TextChoices):
     DE_FACTO_UNATTENDED = "de_facto_unattended", _("De facto unattended child")  # 事实无人抚养儿童
     DIFFICULTY_POVERTY = "difficulty_poverty", _("In difficulty: family poverty")  # 困境儿童（家庭贫困）
     DIFFICULTY_DISABILITY = "difficulty_disability", _("In difficulty: own disability")  # 困境儿童（自身残疾）
-    DIFFICULTY_GUARDIANSHIP = "difficulty_guardianship", _(
-        "In difficulty: missing or improper guardianship"
+    DIFFICULTY_GUARDIANSHIP = (
+        "difficulty_guardianship",
+        _("In difficulty: missing or improper guardianship"),
     )  # 困境儿童（监护缺失或不当）
     DIFFICULTY_ORPHAN = "difficulty_orphan", _("In difficulty: orphan")  # 困境儿童（孤儿，部分城市）
     DIFFICULTY_TEMPORARY = "difficulty_temporary", _("In difficulty: temporary hardship")  # 临时困境
