@@ -14,7 +14,8 @@ import json, django
 django.setup()
 from shouhu.core import jobs
 from huey.contrib.djhuey import HUEY
-print(json.dumps({"jobs": sorted(jobs._HANDLERS), "periodic": sorted(t.__name__ for t in HUEY._registry._periodic_tasks)}))
+periodic = sorted(t.__name__ for t in HUEY._registry._periodic_tasks)
+print(json.dumps({"jobs": sorted(jobs._HANDLERS), "periodic": periodic}))
 """
 
 
