@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """Fill zh_Hans translations into a catalogue from a JSON object {msgid: msgstr}.
 
+A msgid with a context is keyed "context\u0004msgid" (gettext's own separator).
+
     .venv/bin/python scripts/translate.py shouhu/accounts translations.json
 
 Only empty or fuzzy entries are filled unless --force; prints what is still untranslated.
@@ -26,11 +28,12 @@ def main() -> int:
     po = polib.pofile(str(po_path), wrapwidth=0)
     mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
     for entry in po:
-        if entry.msgid not in mapping:
+        key = f"{entry.msgctxt}\u0004{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in mapping:
             continue
         if entry.translated() and "fuzzy" not in entry.flags and not args.force:
             continue
-        value = mapping[entry.msgid]
+        value = mapping[key]
         if entry.msgid_plural:
             entry.msgstr_plural = {0: value[0] if isinstance(value, list) else value}
         else:
@@ -38,7 +41,8 @@ def main() -> int:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
     po.save()
-    left = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    untranslated = [e for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    left = [f"{e.msgctxt}\u0004{e.msgid}" if e.msgctxt else e.msgid for e in untranslated]
     for msgid in left:
         print(json.dumps(msgid, ensure_ascii=False))
     print(f"{len(left)} untranslated in {po_path}", file=sys.stderr)
