@@ -22,6 +22,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shouhu.core.json import LiteralJSONEncoder
 from shouhu.core.models import TimeStampedModel
 from shouhu.registry.choices import (
     Category,
@@ -75,7 +76,7 @@ class Child(IdentityFields, TimeStampedModel):
     """One child's file."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
-    former_names = models.JSONField(_("former names"), default=list, blank=True)
+    former_names = models.JSONField(_("former names"), default=list, blank=True, encoder=LiteralJSONEncoder)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
@@ -192,7 +193,7 @@ class Person(IdentityFields, TimeStampedModel):
     """
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
-    former_names = models.JSONField(_("former names"), default=list, blank=True)
+    former_names = models.JSONField(_("former names"), default=list, blank=True, encoder=LiteralJSONEncoder)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

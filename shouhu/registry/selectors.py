@@ -166,12 +166,12 @@ def child_list(actor: User | AnonymousUser, filters: ChildFilters) -> models.Que
 
 
 def _search_q(text: str) -> Q:
-    """A name (or part of one), or a whole identity number (found by its keyed hash)."""
+    """A name or a former name (or part of one), or a whole identity number (found by its keyed hash)."""
     text = text.strip()
     number_hash = id_number_lookup_hash(text) if len(text) >= 15 else ""  # noqa: PLR2004
     if number_hash:
         return Q(id_number_hash=number_hash)
-    return Q(name__contains=text)
+    return Q(name__contains=text) | Q(former_names__icontains=text)
 
 
 def detail_queryset() -> models.QuerySet[Child]:

@@ -123,12 +123,20 @@ def test_school_risk_incomplete_and_status_filters(actors, regions):
     assert len(child_list(director, ChildFilters())) == 3
 
 
-def test_search_by_part_of_a_name_or_a_whole_identity_number(actors, regions):
+def test_search_by_part_of_a_name_or_a_former_name_or_a_whole_identity_number(actors, regions):
     number = valid_id_number(date(2016, 1, 1), "male")
-    ChildFactory.create(name="王小明", village=regions.village_a1a, birth_date=date(2016, 1, 1), id_number=number)
+    ChildFactory.create(
+        name="王小明",
+        former_names=["王狗蛋", "Wang Goudan"],
+        village=regions.village_a1a,
+        birth_date=date(2016, 1, 1),
+        id_number=number,
+    )
     ChildFactory.create(name="李小红", village=regions.village_a1a)
     director = actors["village_director"]
     assert names(child_list(director, ChildFilters(q="小明"))) == ["王小明"]
+    assert names(child_list(director, ChildFilters(q="狗蛋"))) == ["王小明"]
+    assert names(child_list(director, ChildFilters(q="goudan"))) == ["王小明"]
     assert names(child_list(director, ChildFilters(q=number))) == ["王小明"]
     assert names(child_list(director, ChildFilters(q=number[:-1] + "0"))) == []
 
