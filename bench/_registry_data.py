@@ -60,7 +60,11 @@ class _Columns:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and model not in KEYED)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not getattr(f, "generated", False) and not (f.primary_key and model not in KEYED)
+        ]
         self.columns = [str(f.column) for f in fields]
         self.fields = [(f.attname, f.get_default() if f.has_default() else (None if f.null else "")) for f in fields]
         self.json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
