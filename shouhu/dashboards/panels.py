@@ -21,6 +21,9 @@ from shouhu.audit import selectors as audit_selectors
 from shouhu.dashboards import charts, sections
 from shouhu.dashboards import selectors as figures
 from shouhu.regions.choices import Level
+from shouhu.registry import permissions as registry_permissions
+from shouhu.registry import selectors as registry_selectors
+from shouhu.registry.choices import Category
 
 ACTIVITY_DAYS = 30
 # The plan's lead and responsible units (牵头单位、责任单位): the departments, not the
@@ -75,7 +78,33 @@ def my_village(user: User) -> dict[str, Any]:
 
 
 def my_children(user: User) -> dict[str, Any]:
-    return {"region": user.jurisdiction}
+    """Children of the jurisdiction per current category (aggregates); for the roles that keep
+    files, also the files open and the incomplete ones, each linked to the filtered list."""
+    region = user.jurisdiction
+    counts = registry_selectors.counts_by_category(user)
+    categories = [(category, counts[category]) for category in Category if counts.get(category)]
+    keeps_files = registry_permissions.registry_scope_code(user) is not None
+    files = incomplete = None
+    if keeps_files:
+        files = registry_selectors.child_list(user, registry_selectors.ChildFilters()).count()
+        incomplete = registry_selectors.child_list(user, registry_selectors.ChildFilters(incomplete=True)).count()
+    chart = None
+    if categories:
+        chart = charts.count_bar(
+            [str(category.label) for category, _n in categories],
+            [n for _category, n in categories],
+            label=_("Children"),
+        )
+    return {
+        "region": region,
+        "is_village": bool(region and region.level == Level.VILLAGE),
+        "categories": categories,
+        "keeps_files": keeps_files,
+        "files": files,
+        "incomplete": incomplete,
+        "chart": chart,
+        "chart_height": charts.height_for(len(categories)),
+    }
 
 
 def township(user: User) -> dict[str, Any]:

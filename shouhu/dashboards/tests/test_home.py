@@ -15,6 +15,7 @@ from shouhu.core.models import Job
 from shouhu.core.testing import assert_permission_matrix, login
 from shouhu.dashboards.panels import build_panels
 from shouhu.regions.tests.factories import make_region
+from shouhu.registry.tests.factories import ChildFactory, ClassificationFactory
 
 HOME = "/"
 
@@ -197,3 +198,41 @@ def test_plan_monitor_chart_shows_the_plans_departments_and_counts_reporting_ins
     assert kinds[AgencyKind.CIVIL_AFFAIRS] == 3  # 泰山区, 岱岳区 and the city
     assert AgencyKind.VILLAGE_COMMITTEE not in kinds
     assert panel.context["other_agencies"] == 5  # 2 village committees, 2 township offices, 1 school
+
+
+def _child(village, category=None, *, is_complete=True):
+    child = ChildFactory.create(village=village, is_complete=is_complete)
+    if category:
+        ClassificationFactory.create(child=child, category=category)
+    return child
+
+
+def test_children_by_category_of_own_jurisdiction_with_the_open_and_incomplete_files(actors, regions):
+    _child(regions.village_a1a, "left_behind")
+    _child(regions.village_a1a, "left_behind", is_complete=False)
+    _child(regions.village_a1b, "orphan")
+    _child(regions.village_b1a, "migrant")
+    director = build_panels(actors["village_director"])
+    children = next(panel for panel in director if panel.key == "my_children").context
+    assert [(str(c), n) for c, n in children["categories"]] == [("left_behind", 2)]
+    assert (children["files"], children["incomplete"], children["is_village"]) == (2, 1, True)
+    supervisor = next(panel for panel in build_panels(actors["township_supervisor"]) if panel.key == "my_children")
+    assert dict(supervisor.context["categories"]) == {"left_behind": 2, "orphan": 1}
+    assert supervisor.context["files"] == 3
+    page = home_of(actors["township_supervisor"])
+    assert 'data-category="orphan">1<' in page
+    assert "?category=orphan" in page
+    assert 'data-category="migrant"' not in page  # another county's child
+
+
+def test_plan_monitor_sees_the_city_counts_but_no_link_to_files(actors, regions):
+    _child(regions.village_b1a, "migrant")
+    page = home_of(actors["plan_monitor"])
+    assert 'data-category="migrant">1<' in page
+    assert "?category=migrant" not in page
+    assert "?incomplete=1" not in page
+
+
+def test_a_village_without_classified_children_says_so(village_director):
+    page = home_of(village_director)
+    assert "暂无属于保护类别的儿童。" in page

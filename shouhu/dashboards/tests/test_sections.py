@@ -13,15 +13,15 @@ from shouhu.dashboards.sections import sections_for
     ("roles", "is_superuser", "expected"),
     [
         ([Role.CHILD_DIRECTOR], False, [s.MY_VILLAGE, s.MY_CHILDREN, s.JOBS]),
-        ([Role.TOWNSHIP_SUPERVISOR], False, [s.TOWNSHIP, s.JOBS]),
-        ([Role.COUNTY_CASEWORKER], False, [s.CASE_QUEUE, s.COVERAGE, s.JOBS]),
-        ([Role.INTAKE_OFFICER], False, [s.INTAKE_QUEUE, s.COVERAGE, s.JOBS]),
+        ([Role.TOWNSHIP_SUPERVISOR], False, [s.MY_CHILDREN, s.TOWNSHIP, s.JOBS]),
+        ([Role.COUNTY_CASEWORKER], False, [s.MY_CHILDREN, s.CASE_QUEUE, s.COVERAGE, s.JOBS]),
+        ([Role.INTAKE_OFFICER], False, [s.MY_CHILDREN, s.INTAKE_QUEUE, s.COVERAGE, s.JOBS]),
         ([Role.DEPARTMENT_LIAISON], False, [s.REFERRALS, s.JOBS]),
         ([Role.MANDATED_REPORTER], False, [s.REPORTING, s.JOBS]),
-        ([Role.PLAN_MONITOR], False, [s.PLAN, s.JOBS]),
+        ([Role.PLAN_MONITOR], False, [s.MY_CHILDREN, s.PLAN, s.JOBS]),
         ([Role.AUDITOR], False, [s.AUDIT, s.JOBS]),
-        ([Role.COUNTY_ADMIN], False, [s.COVERAGE, s.ACCOUNTS, s.JOBS]),
-        ([Role.CITY_ADMIN], False, [s.COVERAGE, s.ACCOUNTS, s.JOBS]),
+        ([Role.COUNTY_ADMIN], False, [s.MY_CHILDREN, s.COVERAGE, s.ACCOUNTS, s.JOBS]),
+        ([Role.CITY_ADMIN], False, [s.MY_CHILDREN, s.COVERAGE, s.ACCOUNTS, s.JOBS]),
         ([], True, [s.ACCOUNTS, s.SYSTEM, s.JOBS]),
         ([], False, [s.JOBS]),
         # Several roles: the sections of each, once, in page order.
@@ -29,9 +29,9 @@ from shouhu.dashboards.sections import sections_for
         (
             [Role.INTAKE_OFFICER, Role.COUNTY_CASEWORKER],
             False,
-            [s.INTAKE_QUEUE, s.CASE_QUEUE, s.COVERAGE, s.JOBS],
+            [s.MY_CHILDREN, s.INTAKE_QUEUE, s.CASE_QUEUE, s.COVERAGE, s.JOBS],
         ),
-        ([Role.COUNTY_ADMIN], True, [s.COVERAGE, s.ACCOUNTS, s.SYSTEM, s.JOBS]),
+        ([Role.COUNTY_ADMIN], True, [s.MY_CHILDREN, s.COVERAGE, s.ACCOUNTS, s.SYSTEM, s.JOBS]),
     ],
 )
 def test_sections_of_roles(roles, is_superuser, expected):
