@@ -148,6 +148,9 @@ else:
         "immediate": TESTING,
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+# Periodic tasks' crontabs are read in local time: Django sets the process's TZ to TIME_ZONE, so
+# "01:30" is 01:30 in Asia/Shanghai (Huey's default would read them in UTC: 09:30 local).
+HUEY["utc"] = False
 
 # Accounts, log-in and sessions.
 AUTH_USER_MODEL = "accounts.User"
