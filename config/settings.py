@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shouhu.audit",
     "shouhu.policy",
     "shouhu.registry",
+    "shouhu.matching",
     "shouhu.api",
     "shouhu.dashboards",
     "shouhu.demo",
