@@ -846,3 +846,20 @@ class RevealForm(forms.Form):
         help_text=_("For example: applying for the child's living allowance at the civil affairs bureau."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class PhotoForm(forms.Form):
+    """A new photo of the child (taken with the phone's camera or chosen from its pictures), or none."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic"}),
+    )
+    remove = forms.BooleanField(label=_("Remove the photo"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("photo") and not data.get("remove"):
+            self.add_error("photo", _("Choose a picture, or tick the box to remove the photo."))
+        return data

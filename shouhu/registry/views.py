@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from shouhu.accounts.models import User
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.policy import CHANGE, CREATE, EXPORT, VIEW, policy_for
-from shouhu.registry import completeness, idnumber, selectors, services
+from shouhu.registry import completeness, idnumber, photos, selectors, services
 from shouhu.registry.choices import PARENT_RELATIONS, Relation, SituationKind
 from shouhu.registry.forms import (
     ChildFilterForm,
@@ -40,6 +40,7 @@ from shouhu.registry.forms import (
     IdNumberForm,
     OverrideForm,
     PersonForm,
+    PhotoForm,
     RevealForm,
     SituationForm,
     StatusForm,
@@ -51,7 +52,7 @@ from shouhu.registry.permissions import OVERRIDE, REVEAL
 CHILD = "registry.child"
 PERSON = "registry.person"
 PER_PAGE = 30
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponse | FileResponse])
 
 # Where each missing fact of a file is filled in (completeness.LABELS keys): a field of the
 # child's form, the family form with the relation chosen, the family section, entrusted care.
@@ -365,6 +366,46 @@ def child_id_number(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "registry/simple_form.html",
         {"form": form, "child": child, "title": _("Identity number"), "submit": _("Save"), "check_id": True},
+    )
+
+
+# --- photo ---------------------------------------------------------------------------------------
+
+
+@registry_view
+def child_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The child's photo, for those who may open the file (never a public media URL)."""
+    child = policy_for(Child).get_or_404(_actor(request), VIEW, pk=pk)
+    if not child.photo:
+        raise Http404
+    try:
+        handle = child.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@registry_view
+def child_photo_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add, replace or remove the child's photo (a phone's camera works as the picker)."""
+    child = _changeable_child(request, pk)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = None if form.cleaned_data["remove"] else form.cleaned_data["photo"]
+        try:
+            photos.set_photo(actor=_actor(request), child=child, upload=upload)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            message = _("The photo has been removed.") if upload is None else _("The photo has been saved.")
+            return _done(request, child, message)
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "child": child, "title": _("Photo"), "submit": _("Save"), "photo_help": True},
     )
 
 
