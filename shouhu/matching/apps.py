@@ -6,3 +6,15 @@ class MatchingConfig(AppConfig):
     name = "shouhu.matching"
     label = "matching"
     verbose_name = _("Matching and de-duplication")
+
+    def ready(self) -> None:
+        # Imported here: models and registries are ready only now.
+        from shouhu.matching import (
+            merging,
+            permissions,  # noqa: F401  (registers the policies)
+            tasks,
+        )
+        from shouhu.registry.signals import children_changed
+
+        merging.register_registry_links()
+        children_changed.connect(tasks.on_children_changed, dispatch_uid="matching.keys")

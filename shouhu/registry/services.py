@@ -5,7 +5,9 @@ the domain rules with messages in the user's language that name the field (``Inv
 a ``DomainError``), runs in one transaction under ``acting_as(actor)`` (the change log's actor
 outside requests), locks the child's row where two writers could race, and keeps the derived
 state current: the completeness of the file (``completeness``) and the child's categories
-(``reclassify``, after any change of a fact the rules read).
+(``reclassify``, after any change of a fact the rules read). Services that change a child's own
+facts, and ``bulk_register_children``, send ``signals.children_changed`` once their transaction
+has committed (the matching app keeps its search keys current with it).
 
 Identity numbers are validated (``idnumber.parse`` + ``check_against`` the birth date and sex of
 the form) and stored three ways: encrypted, keyed hash, mask (``models.IdentityFields``); only
@@ -95,6 +97,7 @@ from shouhu.registry.models import (
     Situation,
 )
 from shouhu.registry.permissions import OVERRIDE, REVEAL
+from shouhu.registry.signals import send_children_changed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -719,6 +722,7 @@ def register_child(
                 _refuse_duplicate_number(actor, child.id_number_hash)
             raise
         refresh_file(child=child, on=today)
+        send_children_changed([child.pk])
     return child
 
 
@@ -766,6 +770,7 @@ def update_child(*, actor: User, child: Child, data: Mapping[str, Any]) -> Child
             if locked.village_id != old_village:
                 _move_rows(locked, old_village)
             refresh_file(child=locked, on=today, classify=bool(CHILD_RULE_FIELDS & set(changed)))
+            send_children_changed([locked.pk])
     return locked
 
 
@@ -836,6 +841,8 @@ def set_id_number(*, actor: User, obj: Child | Person, id_number: str) -> None:
             setattr(obj, field_name, getattr(locked, field_name))
         for child in _children_of(locked):
             refresh_file(child=child, on=today, classify=False)
+        if isinstance(locked, Child):
+            send_children_changed([locked.pk])
 
 
 def _children_of(obj: Child | Person) -> list[Child]:
@@ -875,6 +882,7 @@ def change_file_status(*, actor: User, child: Child, status: str, on: date, reas
         locked.status_changed_on = when
         setattr(locked, AUDIT_NOTE_ATTRIBUTE, reason.strip())
         locked.save(update_fields=["status", "status_changed_on", "updated_at"])
+        send_children_changed([locked.pk])
         if status == FileStatus.ACTIVE:
             refresh_file(child=locked, on=today)
         else:
@@ -1870,6 +1878,7 @@ def bulk_register_children(
         plans = _plan_records(actor, items, today=today, report=report, total=total)
         with transaction.atomic():
             _write_records(actor, plans, on=on, job_id=job_id, report=report, total=total, result=result)
+            send_children_changed(result.child_pks)
     report(total, total, "")
     result.seconds = round(time.monotonic() - started, 2)
     return result
