@@ -78,6 +78,7 @@ class Group(models.TextChoices):
     WORKFORCE = "workforce", _("Child directors and supervisors")
     REGISTRY = "registry", _("Registry and categories")
     CHILDCARE = "childcare", _("Infant-care institutions")
+    MATCHING = "matching", _("Matching and de-duplication")
 
 
 class DifficultyCategory(models.TextChoices):
@@ -303,6 +304,11 @@ _DE_FACTO_DEADLINE_SOURCE = _(
     "no national figure is confirmed."
 )
 _IMMEDIATELY_SOURCE = _("The law says “immediately” (MPL art. 11); a clock must exist to be measured.")
+_MATCHING_SOURCE = _(
+    "No source fixes when two records are the same child; Shouhu's defaults, calibrated on synthetic "
+    "corrupted records (bench/matching.py). Issue 4: the thresholds are settings."
+)
+_MATCH_PERCENT_FORMAT = ngettext_lazy("%(count)d percent", "%(count)d percent", "count")
 
 _ALL: tuple[Definition, ...] = (
     Definition(
@@ -579,6 +585,54 @@ _ALL: tuple[Definition, ...] = (
         help_text=_("Time the county health commission has to issue the receipt of a filing (备案)."),
         tag=Tag.SECONDARY,
         source=_("国卫办人口发〔2019〕25号 art. 9, seen only in a third-party source."),
+    ),
+    Definition(
+        key="matching.certain_percent",
+        kind=Kind.INTEGER,
+        default=99,
+        minimum=50,
+        maximum=100,
+        unit=_("percent"),
+        count_format=_MATCH_PERCENT_FORMAT,
+        label=_("Matching: lowest probability of “certain”"),
+        help_text=_(
+            "A candidate whose probability of being the same child reaches this is shown as certain (确定). "
+            "Two different identity numbers, and siblings or twins, are never certain whatever their score."
+        ),
+        tag=Tag.UNCONFIRMED,
+        source=_MATCHING_SOURCE,
+    ),
+    Definition(
+        key="matching.likely_percent",
+        kind=Kind.INTEGER,
+        default=80,
+        minimum=10,
+        maximum=99,
+        unit=_("percent"),
+        count_format=_MATCH_PERCENT_FORMAT,
+        label=_("Matching: lowest probability of “likely”"),
+        help_text=_(
+            "A candidate whose probability reaches this is shown as likely (很可能) and offered for review "
+            "by batch de-duplication. Never above the threshold of “certain”."
+        ),
+        tag=Tag.UNCONFIRMED,
+        source=_MATCHING_SOURCE,
+    ),
+    Definition(
+        key="matching.possible_percent",
+        kind=Kind.INTEGER,
+        default=20,
+        minimum=1,
+        maximum=99,
+        unit=_("percent"),
+        count_format=_MATCH_PERCENT_FORMAT,
+        label=_("Matching: lowest probability of “possible”"),
+        help_text=_(
+            "Candidates below this are not shown by a search. A low value shows more candidates to check; "
+            "never above the threshold of “likely”."
+        ),
+        tag=Tag.UNCONFIRMED,
+        source=_MATCHING_SOURCE,
     ),
 )
 

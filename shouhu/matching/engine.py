@@ -1,0 +1,222 @@
+"""Is this the same child? A probability, a band (确定 / 很可能 / 可能) and the evidence for and against.
+
+Pure module but for ``thresholds``, which reads the policy settings. Source: issue 4 ("each
+candidate comes back with a score, a band and the evidence for and against, field by field, in
+words a caseworker understands … their thresholds are settings"; bad input never crashes, the
+engine says what it could not use) and /work/notes/matching-contract.md.
+
+``match`` scores one pair, ``rank`` a query against candidates (the store's blocking gives a few
+hundred): each record is prepared once (``compare.prepare``), a pair then costs microseconds, and
+the evidence sentences are built only for candidates that reach a band. The band is the highest
+whose threshold the probability reaches, except that a guard (``model.guards``: two different
+identity numbers, the sibling or twin pattern) keeps a pair out of 确定: the probability is then
+held just below the 确定 threshold so that score and band agree.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+from shouhu.matching.compare import Comparison, Evidence, Field, Prepared, compare_prepared, prepare
+from shouhu.matching.model import DEFAULT_WEIGHTS, Weights, guards, score
+from shouhu.matching.record import PersonRecord
+from shouhu.registry.facts import Reason
+
+K = TypeVar("K")
+
+CERTAIN_SETTING = "matching.certain_percent"
+LIKELY_SETTING = "matching.likely_percent"
+POSSIBLE_SETTING = "matching.possible_percent"
+PERCENT = 100
+# How far below the 确定 threshold a guarded pair's probability is held.
+GUARD_MARGIN = 1e-4
+
+
+class Band(models.TextChoices):
+    CERTAIN = "certain", pgettext_lazy("match band", "Certain")  # 确定
+    LIKELY = "likely", pgettext_lazy("match band", "Likely")  # 很可能
+    POSSIBLE = "possible", pgettext_lazy("match band", "Possible")  # 可能
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The lowest probability of each band (0-1), highest band first."""
+
+    certain: float
+    likely: float
+    possible: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.possible <= self.likely <= self.certain <= 1:
+            raise ValueError(f"thresholds must be 0 < possible ≤ likely ≤ certain ≤ 1: {self}")
+
+    @classmethod
+    def from_percents(cls, certain: int, likely: int, possible: int) -> Thresholds:
+        """From whole percentages as the settings hold them; an inverted order is straightened."""
+        certain_p = min(max(certain, 1), PERCENT) / PERCENT
+        likely_p = min(max(likely, 1) / PERCENT, certain_p)
+        return cls(certain=certain_p, likely=likely_p, possible=min(max(possible, 1) / PERCENT, likely_p))
+
+    def band(self, probability: float) -> Band | None:
+        if probability >= self.certain:
+            return Band.CERTAIN
+        if probability >= self.likely:
+            return Band.LIKELY
+        if probability >= self.possible:
+            return Band.POSSIBLE
+        return None
+
+
+DEFAULT_THRESHOLDS = Thresholds.from_percents(99, 80, 20)  # the settings' defaults (policy.definitions)
+
+
+def thresholds(on: date | None = None) -> Thresholds:
+    """The thresholds in force on ``on`` (policy settings ``matching.*_percent``; default today)."""
+    from shouhu.policy import selectors  # noqa: PLC0415 (policy reads the database; the rest of the module is pure)
+
+    values = [selectors.get(key, on) for key in (CERTAIN_SETTING, LIKELY_SETTING, POSSIBLE_SETTING)]
+    certain, likely, possible = (int(value) for value in values)  # type: ignore[arg-type]  # INTEGER settings
+    return Thresholds.from_percents(certain, likely, possible)
+
+
+_thresholds_in_force = thresholds  # ``match`` and ``rank`` take a parameter of the same name
+
+
+@dataclass(frozen=True, slots=True)
+class WeighedEvidence:
+    """One field's evidence and its weight in bits (positive: for the same person)."""
+
+    field: Field
+    level: str
+    reason: Reason
+    weight: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"field": str(self.field), "level": self.level, "weight": round(self.weight, 2), **self.reason.as_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    probability: float
+    band: Band | None
+    evidence_for: tuple[WeighedEvidence, ...]  # strongest first
+    evidence_against: tuple[WeighedEvidence, ...]  # strongest first
+    unused: tuple[Reason, ...]  # what could not be used, and why
+    guards: tuple[Reason, ...] = ()  # why the pair may not be 确定
+    log2_ratio: float = 0.0
+    comparison: Comparison | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON (for a review row): sentences as ``{"msg", "args"}``, rendered by ``explain``."""
+        return {
+            "probability": round(self.probability, 6),
+            "band": self.band.value if self.band is not None else None,
+            "log2_ratio": round(self.log2_ratio, 3),
+            "levels": self.comparison.as_dict() if self.comparison is not None else {},
+            "for": [evidence.as_json() for evidence in self.evidence_for],
+            "against": [evidence.as_json() for evidence in self.evidence_against],
+            "guards": [reason.as_json() for reason in self.guards],
+            "unused": [reason.as_json() for reason in self.unused],
+        }
+
+
+def _weighed(evidence: Iterable[Evidence], weights: Weights) -> tuple[list[WeighedEvidence], list[WeighedEvidence]]:
+    for_: list[WeighedEvidence] = []
+    against: list[WeighedEvidence] = []
+    for item in evidence:
+        if item.reason is None:
+            continue
+        weight = weights.weight(item.field, item.level)
+        weighed = WeighedEvidence(item.field, item.level, item.reason, weight)
+        if weight > 0:
+            for_.append(weighed)
+        elif weight < 0:
+            against.append(weighed)
+    for_.sort(key=lambda e: -e.weight)
+    against.sort(key=lambda e: e.weight)
+    return for_, against
+
+
+def _decide(
+    comparison: Comparison, weights: Weights, limits: Thresholds
+) -> tuple[float, float, Band | None, tuple[Reason, ...]]:
+    scored = score(comparison, weights)
+    probability = scored.probability
+    band = limits.band(probability)
+    held: tuple[Reason, ...] = ()
+    if band == Band.CERTAIN:
+        held = guards(comparison)
+        if held:
+            probability = max(limits.certain - GUARD_MARGIN, limits.likely)
+            band = limits.band(probability)
+            if band == Band.CERTAIN:  # thresholds too close together to hold it below
+                band = Band.LIKELY
+    return probability, scored.log2_ratio, band, held
+
+
+def _match(comparison: Comparison, weights: Weights, limits: Thresholds) -> Match:
+    probability, bits, band, held = _decide(comparison, weights, limits)
+    for_, against = _weighed(comparison.evidence, weights)
+    if not held:
+        held = guards(comparison)  # said even when the score is far from 确定: a caseworker should know
+    return Match(
+        probability=probability,
+        band=band,
+        evidence_for=tuple(for_),
+        evidence_against=tuple(against),
+        unused=comparison.unused,
+        guards=held,
+        log2_ratio=bits,
+        comparison=comparison,
+    )
+
+
+def match_prepared(a: Prepared, b: Prepared, *, weights: Weights, thresholds: Thresholds) -> Match:
+    """``match`` for records already prepared (batch scoring prepares each record once)."""
+    return _match(compare_prepared(a, b), weights, thresholds)
+
+
+def match(
+    a: PersonRecord,
+    b: PersonRecord,
+    *,
+    on: date,
+    weights: Weights | None = None,
+    thresholds: Thresholds | None = None,
+) -> Match:
+    """The probability that ``a`` and ``b`` are one person, its band and the evidence; never raises on bad input.
+
+    ``thresholds`` defaults to the policy settings in force on ``on``; ``weights`` to ``weights.json``.
+    """
+    limits = thresholds if thresholds is not None else _thresholds_in_force(on)
+    return match_prepared(prepare(a, on=on), prepare(b, on=on), weights=weights or DEFAULT_WEIGHTS, thresholds=limits)
+
+
+def rank(
+    query: PersonRecord,
+    candidates: Iterable[tuple[K, PersonRecord]],
+    *,
+    on: date,
+    limit: int = 10,
+    weights: Weights | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[tuple[K, Match]]:
+    """The candidates that reach a band, best first (at most ``limit``), each with its ``Match``."""
+    limits = thresholds if thresholds is not None else _thresholds_in_force(on)
+    chosen = weights or DEFAULT_WEIGHTS
+    prepared = prepare(query, on=on)
+    kept: list[tuple[float, int, K, Comparison]] = []
+    for order, (key, record) in enumerate(candidates):
+        comparison = compare_prepared(prepared, prepare(record, on=on))
+        probability, _bits, band, _held = _decide(comparison, chosen, limits)
+        if band is not None:
+            kept.append((probability, -order, key, comparison))
+    best = heapq.nlargest(limit, kept, key=lambda item: (item[0], item[1]))
+    return [(key, _match(comparison, chosen, limits)) for _p, _order, key, comparison in best]
