@@ -237,7 +237,7 @@ class Comparison:
     def level(self, field: Field | str) -> str:
         return self.levels[FIELDS.index(Field(field))]
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[Field, str]:
         return dict(zip(FIELDS, self.levels, strict=True))
 
     @property
@@ -512,6 +512,11 @@ def _name_pair(x: PreparedName, y: PreparedName) -> tuple[NameLevel, str]:
         return NameLevel.DIALECT, "name.dialect"
     if x.sorted_folded == y.sorted_folded:
         return NameLevel.SWAPPED, "name.swapped"
+    # Latin spellings a letter or two apart ("Jon" / "John"); word order says nothing of the surname.
+    if x.latin and y.latin and JaroWinkler.similarity(x.normal, y.normal, score_cutoff=LATIN_SIMILAR):
+        return NameLevel.ONE_DIFFERENT, "name.one_different.latin"
+    if x.given and x.given == y.given and x.surname and y.surname:  # the surname differs (folded alike above)
+        return NameLevel.GIVEN_ONLY, "name.given_only"
     longer = max(len(x.folded), len(y.folded))
     # One syllable changed, added or dropped, with at least two syllables the same (王小明 / 王小红,
     # 王明 / 王小明; not 王明 / 王亮, which is the surname alone).
@@ -519,10 +524,6 @@ def _name_pair(x: PreparedName, y: PreparedName) -> tuple[NameLevel, str]:
         if len(x.folded) == len(y.folded):
             return NameLevel.ONE_DIFFERENT, "name.one_different"
         return NameLevel.ONE_MISSING, "name.one_missing"
-    if x.latin and y.latin and JaroWinkler.similarity(x.normal, y.normal, score_cutoff=LATIN_SIMILAR):
-        return NameLevel.ONE_DIFFERENT, "name.one_different.latin"
-    if x.given and x.given == y.given and x.surname and y.surname:
-        return NameLevel.GIVEN_ONLY, "name.given_only"
     if x.surname and x.surname == y.surname:
         return NameLevel.SURNAME_ONLY, "name.surname_only"
     return NameLevel.DIFFERENT, "name.different"

@@ -6,10 +6,10 @@ different people among the candidates show it), and log2(m/u) is the weight of e
 issue 4 ("scores are calibrated on labelled data", twins and siblings never 确定).
 
 - ``Weights``: m and u per field level, the prior (the share of true pairs among candidate pairs),
-  the household discount and a logistic calibration (slope, intercept, in bits). JSON form:
+  the household and sibling discounts and a logistic calibration (slope, intercept, in bits). JSON form:
   ``Weights.to_json()`` / ``Weights.from_json()``; the shipped ``weights.json`` is ``DEFAULT_WEIGHTS``.
 - ``fit(labelled)``: frequency estimates with add-one smoothing from labelled candidate pairs, the
-  household discount chosen and the calibration fitted by maximum likelihood on the same pairs.
+  discounts chosen and the calibration fitted by maximum likelihood on the same pairs.
   Pairs must be drawn the way they will be scored (candidate pairs from blocking), or the prior and
   the u probabilities are those of another population.
 - ``score(comparison, weights)``: ``Scored(probability, log2_ratio)``.
@@ -19,7 +19,9 @@ Rules beyond independence, each with its reason:
 1. A missing field weighs nothing: that a field is empty says how a record was taken, not who it is.
 2. Household evidence counts once: a shared guardian, a shared phone and the same village are, for
    two children of one family, one fact (the family) seen three times. Their positive weights are
-   not summed: the largest counts in full, the others times ``household_discount``.
+   not summed: the largest counts in full, the others times ``household_discount``. And when the
+   given names differ (王小明 / 王小红), "same family" is exactly what siblings share: all positive
+   household evidence is then multiplied by ``sibling_discount`` (hand-set 0: it counts for nothing).
 3. ``guards(comparison)``: two different identity numbers (not a typo apart) are never 确定, and
    neither is the sibling or twin pattern — the same family (guardian, phone or village) with a
    different given name — however much else agrees: only a person may decide those.
@@ -27,6 +29,7 @@ Rules beyond independence, each with its reason:
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import Counter
@@ -55,7 +58,7 @@ from shouhu.registry.facts import Reason
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights.json"
 FORMAT = 1
 HOUSEHOLD_FIELDS = (Field.GUARDIAN, Field.PHONE, Field.REGION)
-HOUSEHOLD_DISCOUNTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # what ``fit`` tries
+DISCOUNTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # what ``fit`` tries for each discount
 MIN_PROBABILITY = 1e-12
 CALIBRATION_STEPS = 50
 
@@ -74,12 +77,13 @@ _DIFFERENT_GIVEN_NAME = frozenset({NameLevel.ONE_DIFFERENT, NameLevel.SURNAME_ON
 
 @dataclass(frozen=True)
 class Weights:
-    """m and u per field level, the prior, the household discount and the calibration."""
+    """m and u per field level, the prior, the household and sibling discounts and the calibration."""
 
     prior: float
     m: Mapping[str, Mapping[str, float]]
     u: Mapping[str, Mapping[str, float]]
     household_discount: float = 0.5
+    sibling_discount: float = 0.0
     calibration: tuple[float, float] = (1.0, 0.0)  # slope, intercept (bits): z = slope × log2 odds + intercept
     notes: Mapping[str, Any] = field(default_factory=dict)  # where the figures come from (kept in JSON)
     # log2(m/u) per field (in FIELDS order) and level; 0 for a missing field (rule 1).
@@ -95,8 +99,8 @@ class Weights:
                         raise ValueError(f"{kind} of {name}.{level} must be a probability in (0, 1), not {value!r}")
         if not 0 < self.prior < 1:
             raise ValueError(f"the prior must be in (0, 1), not {self.prior!r}")
-        if not 0 <= self.household_discount <= 1:
-            raise ValueError("the household discount must be in [0, 1]")
+        if not (0 <= self.household_discount <= 1 and 0 <= self.sibling_discount <= 1):
+            raise ValueError("the household and sibling discounts must be in [0, 1]")
         table = tuple(
             {
                 level: 0.0 if level == MISSING else math.log2(self.m[name][level] / self.u[name][level])
@@ -117,6 +121,7 @@ class Weights:
             "notes": dict(self.notes),
             "prior": self.prior,
             "household_discount": self.household_discount,
+            "sibling_discount": self.sibling_discount,
             "calibration": {"slope": self.calibration[0], "intercept": self.calibration[1]},
             "fields": {
                 name.value: {level: {"m": self.m[name][level], "u": self.u[name][level]} for level in LEVELS[name]}
@@ -139,6 +144,7 @@ class Weights:
             m={name: {level: float(v["m"]) for level, v in fields[name].items()} for name in fields},
             u={name: {level: float(v["u"]) for level, v in fields[name].items()} for name in fields},
             household_discount=float(data.get("household_discount", 0.5)),
+            sibling_discount=float(data.get("sibling_discount", 0.0)),
             calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("intercept", 0.0))),
             notes=dict(data.get("notes", {})),
         )
@@ -159,9 +165,10 @@ class Scored:
 
 _OTHER_INDEXES = tuple(index for index, name in enumerate(FIELDS) if name not in HOUSEHOLD_FIELDS)
 _GUARDIAN, _PHONE, _REGION = (FIELDS.index(name) for name in HOUSEHOLD_FIELDS)
+_NAME = FIELDS.index(Field.NAME)
 
 
-def _bits(levels: tuple[str, ...], weights: Weights, discount: float) -> float:
+def _bits(levels: tuple[str, ...], weights: Weights, discounts: tuple[float, float]) -> float:
     table = weights.table
     total = weights.prior_bits
     for index in _OTHER_INDEXES:
@@ -171,12 +178,16 @@ def _bits(levels: tuple[str, ...], weights: Weights, discount: float) -> float:
         table[_PHONE][levels[_PHONE]],
         table[_REGION][levels[_REGION]],
     )
-    # Rule 2: the largest positive household weight in full, the other positive ones discounted.
+    # Rule 2: the largest positive household weight in full, the other positive ones discounted;
+    # all of them discounted again when the given names differ (siblings).
     positive = [bits for bits in household if bits > 0]
     total += sum(bits for bits in household if bits <= 0)
     if positive:
         largest = max(positive)
-        total += largest + discount * (sum(positive) - largest)
+        same_family = largest + discounts[0] * (sum(positive) - largest)
+        if levels[_NAME] in _DIFFERENT_GIVEN_NAME:
+            same_family *= discounts[1]
+        total += same_family
     return total
 
 
@@ -192,7 +203,7 @@ def _probability(bits: float, calibration: tuple[float, float]) -> float:
 
 def score(comparison: Comparison, weights: Weights) -> Scored:
     """The probability that the records are one person, and the weight of evidence behind it."""
-    bits = _bits(comparison.levels, weights, weights.household_discount)
+    bits = _bits(comparison.levels, weights, (weights.household_discount, weights.sibling_discount))
     return Scored(probability=_probability(bits, weights.calibration), log2_ratio=bits)
 
 
@@ -216,10 +227,10 @@ def is_same_name(comparison: Comparison) -> bool:
 
 
 def _fit_calibration(
-    counts: Mapping[tuple[tuple[str, ...], bool], int], weights: Weights, discount: float
+    counts: Mapping[tuple[tuple[str, ...], bool], int], weights: Weights, discounts: tuple[float, float]
 ) -> tuple[float, float]:
     """Logistic regression of the truth on the weight of evidence (Newton's method on grouped pairs)."""
-    rows = [(_bits(levels, weights, discount), truth, count) for (levels, truth), count in counts.items()]
+    rows = [(_bits(levels, weights, discounts), truth, count) for (levels, truth), count in counts.items()]
     slope, intercept = 1.0, 0.0
     ln2 = math.log(2)
     for _step in range(CALIBRATION_STEPS):
@@ -249,12 +260,12 @@ def _fit_calibration(
 def _log_likelihood(
     counts: Mapping[tuple[tuple[str, ...], bool], int],
     weights: Weights,
-    discount: float,
+    discounts: tuple[float, float],
     calibration: tuple[float, float],
 ) -> float:
     total = 0.0
     for (levels, truth), count in counts.items():
-        p = _probability(_bits(levels, weights, discount), calibration)
+        p = _probability(_bits(levels, weights, discounts), calibration)
         p = min(max(p, MIN_PROBABILITY), 1 - MIN_PROBABILITY)
         total += count * math.log(p if truth else 1 - p)
     return total
@@ -271,7 +282,7 @@ def fit(
 
     m and u are the frequencies of each level among true and false pairs, with ``smoothing`` added
     to every count (so that a level never seen is rare, not impossible); the prior is the share of
-    true pairs. Then the household discount is chosen among ``HOUSEHOLD_DISCOUNTS`` and the logistic
+    true pairs. Then the household and sibling discounts are chosen among ``DISCOUNTS`` and the logistic
     calibration fitted, both by the likelihood of the labels. Streams: memory grows with the number
     of distinct level combinations, not of pairs.
     """
@@ -300,15 +311,23 @@ def fit(
         **(notes or {}),
     }
     weights = Weights(prior=prior, m=m, u=u, notes=fitted_notes)
-    best: tuple[float, float, tuple[float, float]] | None = None
-    for discount in HOUSEHOLD_DISCOUNTS:
-        calibration = _fit_calibration(counts, weights, discount) if calibrate else (1.0, 0.0)
-        likelihood = _log_likelihood(counts, weights, discount, calibration)
+    best: tuple[float, tuple[float, float], tuple[float, float]] | None = None
+    for discounts in itertools.product(DISCOUNTS, DISCOUNTS):
+        calibration = _fit_calibration(counts, weights, discounts) if calibrate else (1.0, 0.0)
+        likelihood = _log_likelihood(counts, weights, discounts, calibration)
         if best is None or likelihood > best[0]:
-            best = (likelihood, discount, calibration)
+            best = (likelihood, discounts, calibration)
     assert best is not None  # noqa: S101 (HOUSEHOLD_DISCOUNTS is not empty)
-    _likelihood, discount, calibration = best
-    return Weights(prior=prior, m=m, u=u, household_discount=discount, calibration=calibration, notes=fitted_notes)
+    _likelihood, (household, sibling), calibration = best
+    return Weights(
+        prior=prior,
+        m=m,
+        u=u,
+        household_discount=household,
+        sibling_discount=sibling,
+        calibration=calibration,
+        notes=fitted_notes,
+    )
 
 
 DEFAULT_WEIGHTS: Weights = Weights.load()
