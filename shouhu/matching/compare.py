@@ -320,7 +320,7 @@ def _prepare_name(text: str, former: bool) -> PreparedName | Reason:
 
 
 @lru_cache(maxsize=1 << 16)
-def _prepare_names(texts: tuple[str, ...], *, with_former: bool) -> tuple[tuple[PreparedName, ...], tuple[Reason, ...]]:
+def _prepare_names(texts: tuple[str, ...], with_former: bool) -> tuple[tuple[PreparedName, ...], tuple[Reason, ...]]:
     prepared = []
     unused = []
     for index, raw in enumerate(texts):
@@ -375,7 +375,7 @@ def _prepare_birth(
     if born is None and number is not None:
         born = number.birth_date
     if born is not None:
-        return Birth(earliest=born, latest=born, exact=born, digits=f"{born:%Y%m%d}")
+        return Birth(earliest=born, latest=born, exact=born, digits=f"{born.year:04d}{born.month:02d}{born.day:02d}")
     year = record.birth_year
     if year is not None:
         if idnumber.EARLIEST_BIRTH_YEAR <= year <= on.year:
@@ -416,6 +416,9 @@ def _prepare_phones(texts: Iterable[str], unused: list[Reason]) -> frozenset[str
     return frozenset(phones)
 
 
+_REGION_ZEROS = ((12, "000"), (9, "000"), (6, "00"), (4, "00"))
+
+
 def _prepare_region(code: str, unused: list[Reason]) -> str:
     text = code if code.isascii() else unicodedata.normalize("NFKC", code)
     text = text.strip()
@@ -425,9 +428,10 @@ def _prepare_region(code: str, unused: list[Reason]) -> str:
         unused.append(Reason(REGION_MALFORMED, {"code": code}))
         return ""
     # A township written with 12 digits is 330102001000; a county 330102000000.
-    for length, zeros in ((12, 3), (9, 3), (6, 2), (4, 2)):
-        if len(text) == length and text.endswith("0" * zeros):
-            text = text[: length - zeros]
+    if text[-1] == "0":
+        for length, zeros in _REGION_ZEROS:
+            if len(text) == length and text.endswith(zeros):
+                text = text[: length - len(zeros)]
     return text
 
 
@@ -437,7 +441,7 @@ _NO_PHONES: frozenset[str] = frozenset()
 def prepare(record: PersonRecord, *, on: date) -> Prepared:
     """The record read once for comparison on day ``on``; never raises on bad input."""
     unused: list[Reason] = []
-    names, name_problems = _prepare_names(tuple(record.names), with_former=True)
+    names, name_problems = _prepare_names(tuple(record.names), True)  # current name first, then former ones
     unused.extend(name_problems)
     if not names and not name_problems:
         unused.append(Reason(NO_NAME))
@@ -455,7 +459,7 @@ def prepare(record: PersonRecord, *, on: date) -> Prepared:
     region = _prepare_region(record.region_code, unused) if record.region_code else ""
     phones = _prepare_phones(record.phones, unused) if record.phones else _NO_PHONES
     guardian_phones = _prepare_phones(record.guardian_phones, unused) if record.guardian_phones else _NO_PHONES
-    guardians = _prepare_names(tuple(record.guardian_names), with_former=False)[0] if record.guardian_names else ()
+    guardians = _prepare_names(tuple(record.guardian_names), False)[0] if record.guardian_names else ()
     return Prepared(
         record=record,
         names=names,

@@ -27,8 +27,9 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from opencc import OpenCC  # type: ignore[import-untyped]  # (pure-Python OpenCC ships no types)
+import opencc  # type: ignore[import-untyped]  # (pure-Python OpenCC ships no types)
 from pypinyin import Style, lazy_pinyin
+from pypinyin.phrases_dict import phrases_dict
 
 # Bump when any function below changes the keys it returns: the store re-keys every record.
 KEYS_VERSION = 1
@@ -37,7 +38,8 @@ MAX_KEY_LENGTH = 40
 # would get many keys that each say little).
 DELETION_MAX_SYLLABLES = 4
 MIN_KEY_SYLLABLES = 2
-CACHE_SIZE = 1 << 18
+# Names cached (about 1 kB each): a village's or a search's names stay, a city's million do not.
+CACHE_SIZE = 1 << 16
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -65,7 +67,7 @@ SURNAMES: dict[str, tuple[str, ...]] = _load_surnames()
 COMPOUND_SURNAMES = frozenset(surname for surname in SURNAMES if len(surname) > 1)
 PINYIN_SYLLABLES: frozenset[str] = _load_syllables()
 _LONGEST_SYLLABLE = max(len(syllable) for syllable in PINYIN_SYLLABLES)
-_T2S = OpenCC("t2s")
+_T2S = opencc.OpenCC("t2s")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 _SPACE_IN_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
@@ -76,16 +78,34 @@ def is_han(char: str) -> bool:
     return _HAN_CHAR.match(char) is not None
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@lru_cache(maxsize=1 << 12)  # only for the next calls on the same name
 def _clean(name: str) -> str:
     """NFKC, traditional → simplified, lower case; separators and spaces as single spaces."""
     text = unicodedata.normalize("NFKC", name)
     text = "".join(" " if char.isspace() or char in SEPARATORS else char for char in text)
     text = " ".join(text.casefold().split())
     if not text.isascii():
+        # OpenCC (pure Python) takes ~30 µs a name: only a name with a traditional character pays it.
+        if any(_is_traditional(char) for char in text):
+            text = _T2S.convert(text)
         # 王 小明 is one written name; "WANG Xiaoming" keeps its words.
-        text = _SPACE_IN_HAN.sub("", _T2S.convert(text))
+        text = _SPACE_IN_HAN.sub("", text)
     return text
+
+
+def _phrase_characters() -> frozenset[str]:
+    # OpenCC also converts some phrases whose characters it leaves alone one by one (反覆 → 反复).
+    path = Path(opencc.__file__).resolve().parent / "dictionary" / "TSPhrases.txt"
+    phrases = (line.split("\t", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(char for phrase in phrases for char in phrase)
+
+
+_T2S_PHRASE_CHARACTERS = _phrase_characters()
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_traditional(char: str) -> bool:
+    return not char.isascii() and (char in _T2S_PHRASE_CHARACTERS or _T2S.convert(char) != char)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -173,8 +193,20 @@ def _unknown_han(chars: str) -> str:
     return "q" + "q".join("".join(chr(ord("a") + int(digit, 16)) for digit in f"{ord(c):x}") for c in chars)
 
 
+@lru_cache(maxsize=1 << 15)
+def _char_pinyin(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL, errors=_unknown_han)[0]
+
+
 def _han_pinyin(han: str) -> list[str]:
-    return lazy_pinyin(han, style=Style.NORMAL, errors=_unknown_han)
+    # pypinyin reads a character differently only inside a word of its phrase dictionary (长 in 长安);
+    # a run with no such word is read character by character, from a cache (a name costs ~2 µs, not ~40).
+    length = len(han)
+    for start in range(length - 1):
+        for end in range(start + 2, length + 1):
+            if han[start:end] in phrases_dict:
+                return lazy_pinyin(han, style=Style.NORMAL, errors=_unknown_han)
+    return [_char_pinyin(char) for char in han]
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -258,7 +290,7 @@ def folded_syllables(name: str) -> tuple[str, ...]:
     return tuple(_key_part(fold(syllable)) for syllable in syllables(name))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@lru_cache(maxsize=1 << 14)  # the store keys each record once; a search asks again
 def blocking_keys(name: str) -> frozenset[str]:
     """The keys under which a name is stored and searched (ASCII, ≤ 40 characters, ``KEYS_VERSION``).
 

@@ -206,3 +206,17 @@ def test_a_character_pypinyin_does_not_know_keeps_keys_ascii_and_distinct() -> N
     assert names.syllables(first)[-1] == "ming"
     assert all(key.isascii() for key in names.blocking_keys(first))
     assert names.syllables(first) != names.syllables(second)
+
+
+@pytest.mark.parametrize("run", ["小明", "长安", "王长乐", "重庆", "乐乐", "朝阳", "行长", "单于", "𫠝明"])
+def test_cached_reading_is_pypinyins_reading_in_context(run: str) -> None:
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415 (the reference the cache must agree with)
+
+    assert names._han_pinyin(run) == lazy_pinyin(run, style=Style.NORMAL, errors=names._unknown_han)
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"), [("王反覆", "王反复"), ("李曉", "李晓"), ("張偉", "张伟"), ("王覆", "王覆")]
+)
+def test_traditional_phrases_are_converted_too(written: str, normal: str) -> None:
+    assert names.normalise(written) == normal
