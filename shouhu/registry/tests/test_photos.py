@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from shouhu.core.errors import DomainError, NotAllowedError
@@ -88,7 +89,7 @@ def test_replacing_a_photo_deletes_the_old_file_and_removing_deletes_it_too(
     ],
 )
 def test_a_file_that_is_not_a_usable_picture_is_refused_on_the_field(actors, child, content, message):
-    with pytest.raises(DomainError, match=message) as caught:
+    with translation.override("en"), pytest.raises(DomainError, match=message) as caught:
         photos.set_photo(actor=actors["village_director"], child=child, upload=SimpleUploadedFile("a.jpg", content))
     assert caught.value.field == "photo"
     child.refresh_from_db()
@@ -98,7 +99,7 @@ def test_a_file_that_is_not_a_usable_picture_is_refused_on_the_field(actors, chi
 def test_a_gif_is_refused_as_a_format(actors, child):
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, format="GIF")
-    with pytest.raises(DomainError, match="JPEG, PNG or WebP"):
+    with translation.override("en"), pytest.raises(DomainError, match="JPEG, PNG or WebP"):
         photos.set_photo(
             actor=actors["village_director"], child=child, upload=SimpleUploadedFile("a.gif", out.getvalue())
         )
@@ -140,7 +141,9 @@ def test_a_rejected_photo_keeps_the_form_with_the_reason(actors, child):
     url = reverse("registry:photo_edit", args=[child.pk])
     response = client.post(url, {"photo": SimpleUploadedFile("x.jpg", b"nonsense")}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
-    assert 'id="field-photo"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="field-photo"' in page
+    assert "该文件不是可读取的图片。" in page
     empty = client.post(url, {})
     assert empty.status_code == 200
     child.refresh_from_db()
