@@ -12,9 +12,13 @@ class MatchingConfig(AppConfig):
         from shouhu.matching import (
             merging,
             permissions,  # noqa: F401  (registers the policies)
+            search,
             tasks,
         )
+        from shouhu.registry import duplicates
         from shouhu.registry.signals import children_changed
 
         merging.register_registry_links()
         children_changed.connect(tasks.on_children_changed, dispatch_uid="matching.keys")
+        # Registrations and imports ask the engine for possible duplicates (issue 4).
+        duplicates.register_finder(search.finder, replace=True)

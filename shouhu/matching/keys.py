@@ -5,14 +5,17 @@ A child is stored under (``MatchKey`` rows, each with the child's village code):
 * every name key of its name and former names (``names.blocking_keys``: folded pinyin, sorted
   syllables, one syllable dropped, the given name alone) — searched within a county;
 * each of them combined with the birth year (``y2016|n:wangxiaomin``) — searched everywhere: a child
-  who moved is found by name and year of birth in the whole registry;
-* the birth date with the sex (``b:20160302m``) — searched within a county.
+  who moved is found by name and year of birth in the whole registry.
+
+The third block, the birth date with the sex within a county, needs no key of its own: the registry's
+index ``child_birth_sex_county`` answers it (``search.candidate_ids``), so it also finds files written
+without keys (rows made by hand, a key store not rebuilt yet).
 
 A search (``search_keys``) asks for the same keys of what it knows: the birth year, or the years an
-approximate age allows; the birth date also with day and month swapped; both sexes when the sex is
-unknown. A child shares at least one key with the records the engine may call the same, except
-when both the name keys and the birth date (and year) disagree: that is the recall blocking costs
-(``bench/matching_online.py`` measures it against a scan of every name).
+approximate age allows; and for the birth dates (also with day and month swapped) and sexes (both
+when unknown) of the birth block. A child is found when it shares a key or its birth date with the
+record, which misses only records whose name keys, year and birth date all disagree: the recall
+blocking costs (``bench/matching_online.py`` measures it against a scan of every name).
 
 Keys are kept current by the registry's ``children_changed`` signal (``refresh``) and rebuilt by
 ``manage.py matching_reindex`` (``rebuild``) when ``names.KEYS_VERSION`` changes.
@@ -39,18 +42,14 @@ logger = logging.getLogger(__name__)
 BATCH = 2000
 # The years an approximate age ("about 9") allows around its exact reading: ±1 year of age.
 AGE_SLACK_YEARS = 1
-SEX_LETTER = {Sex.MALE.value: "m", Sex.FEMALE.value: "f"}
+SEXES = (Sex.MALE.value, Sex.FEMALE.value)
 # The columns of a child that its keys are made of.
-KEY_FIELDS = ("pk", "name", "former_names", "birth_date", "sex", "village_id")
+KEY_FIELDS = ("pk", "name", "former_names", "birth_date", "village_id")
 Progress = Callable[[int, int], None]
 
 
 def year_key(year: int, name_key: str) -> str:
     return f"y{year}|{name_key}"
-
-
-def birth_key(born: date, sex_letter: str) -> str:
-    return f"b:{born:%Y%m%d}{sex_letter}"
 
 
 def name_keys(names_: Iterable[str]) -> frozenset[str]:
@@ -62,28 +61,28 @@ def name_keys(names_: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def child_keys(name: str, former_names: Sequence[str], birth_date: date | None, sex: str) -> frozenset[str]:
+def child_keys(name: str, former_names: Sequence[str], birth_date: date | None) -> frozenset[str]:
     """The keys a child's file is stored under."""
     by_name = name_keys([name, *(former_names or ())])
     keys = set(by_name)
     if birth_date is not None:
         keys |= {year_key(birth_date.year, k) for k in by_name}
-        if sex in SEX_LETTER:
-            keys.add(birth_key(birth_date, SEX_LETTER[sex]))
     return frozenset(keys)
 
 
 @dataclass(frozen=True)
 class SearchKeys:
-    """What a search asks for: keys searched everywhere (name and birth year) and keys searched
-    within a county (name alone; birth date and sex)."""
+    """What a search asks for: keys searched everywhere (name and birth year), keys searched within a
+    county (the name alone), and the birth dates and sexes of the birth block (within a county)."""
 
     everywhere: frozenset[str]
     nearby: frozenset[str]
     years: tuple[int, ...]
+    births: tuple[date, ...] = ()
+    sexes: tuple[str, ...] = SEXES
 
     def __bool__(self) -> bool:
-        return bool(self.everywhere or self.nearby)
+        return bool(self.everywhere or self.nearby or self.births)
 
 
 def birth_years(record: PersonRecord, *, on: date) -> tuple[int, ...]:
@@ -105,27 +104,26 @@ def search_keys(record: PersonRecord, *, on: date) -> SearchKeys:
     by_name = name_keys(record.names)
     years = birth_years(record, on=on)
     everywhere = frozenset(year_key(year, k) for year in years for k in by_name)
-    nearby = set(by_name)
     born = record.birth_date
+    births: set[date] = set()
     if born is not None and born <= on:
-        letters = [SEX_LETTER[record.sex]] if record.sex in SEX_LETTER else list(SEX_LETTER.values())
-        dates = {born}
+        births.add(born)
         if born.day <= 12 and born.day != born.month:  # noqa: PLR2004 (a day that could be a month)
-            dates.add(born.replace(month=born.day, day=born.month))
-        nearby |= {birth_key(d, letter) for d in dates for letter in letters}
-    return SearchKeys(everywhere=everywhere, nearby=frozenset(nearby), years=years)
+            births.add(born.replace(month=born.day, day=born.month))
+    sexes = (record.sex,) if record.sex in SEXES else SEXES
+    return SearchKeys(everywhere=everywhere, nearby=by_name, years=years, births=tuple(sorted(births)), sexes=sexes)
 
 
 # -- the store -----------------------------------------------------------------------------------
 
 
-def _rows(children: Iterable[tuple[int, str, list[str], date, str, str]]) -> Iterator[MatchKey]:
-    for pk, name, former, born, sex, village in children:
-        for key in sorted(child_keys(name, former or [], born, sex)):
+def _rows(children: Iterable[tuple[int, str, list[str], date, str]]) -> Iterator[MatchKey]:
+    for pk, name, former, born, village in children:
+        for key in sorted(child_keys(name, former or [], born)):
             yield MatchKey(child_id=pk, key=key, village_code=village)
 
 
-def _live(pks: Sequence[int]) -> list[tuple[int, str, list[str], date, str, str]]:
+def _live(pks: Sequence[int]) -> list[tuple[int, str, list[str], date, str]]:
     return list(
         Child.objects.filter(pk__in=pks).exclude(status=FileStatus.MERGED).order_by("pk").values_list(*KEY_FIELDS)
     )

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.matching.engine import Band
 from shouhu.registry.choices import FileStatus
 from shouhu.registry.models import Child
 
@@ -85,7 +86,7 @@ class PairReview(models.Model):
     village_a = models.CharField(_("village of the first file"), max_length=12)
     village_b = models.CharField(_("village of the second file"), max_length=12)
     probability = models.FloatField(_("probability"))
-    band = models.CharField(_("band"), max_length=10)  # engine.Band
+    band = models.CharField(_("band"), max_length=10, choices=Band.choices)
     # {"for": [evidence], "against": [evidence], "unused": [reason]} as ``search.evidence_json`` writes it.
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     status = models.CharField(_("decision"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from shouhu.matching import keys, names, tasks
-from shouhu.matching.keys import birth_key, search_keys, year_key
+from shouhu.matching.keys import search_keys, year_key
 from shouhu.matching.models import KeyState, MatchKey
 from shouhu.matching.record import PersonRecord
 from shouhu.registry import services as registry_services
@@ -30,21 +30,21 @@ def stored(child: Child) -> set[str]:
 # -- the keys (no database) ------------------------------------------------------------------------
 
 
-def test_a_file_is_stored_under_its_name_keys_alone_with_the_birth_year_and_under_its_birth_date():
-    made = keys.child_keys("王小明", [], BORN, "male")
+def test_a_file_is_stored_under_its_name_keys_alone_and_with_the_birth_year():
+    made = keys.child_keys("王小明", [], BORN)
     by_name = names.blocking_keys("王小明")
     assert by_name
     assert by_name <= made
     assert {year_key(2016, k) for k in by_name} <= made
-    assert birth_key(BORN, "m") in made
-    assert len(made) == 2 * len(by_name) + 1
+    assert len(made) == 2 * len(by_name)
+    assert keys.child_keys("王小明", [], None) == by_name
     longest = MatchKey._meta.get_field("key").max_length
     assert longest is not None
     assert all(len(k) <= longest and k.isascii() for k in made)
 
 
 def test_former_names_add_their_keys():
-    assert names.blocking_keys("李子轩") <= keys.child_keys("王小明", ["李子轩"], BORN, "male")
+    assert names.blocking_keys("李子轩") <= keys.child_keys("王小明", ["李子轩"], BORN)
 
 
 @pytest.mark.parametrize(
@@ -67,11 +67,14 @@ def test_the_birth_years_a_record_allows(record, years):
 
 def test_a_search_asks_for_the_swapped_birth_date_and_both_sexes_when_the_sex_is_unknown():
     asked = search_keys(PersonRecord(names=("王晓明",), birth_date=BORN), on=ON)
-    assert {birth_key(BORN, "m"), birth_key(BORN, "f"), birth_key(date(2016, 2, 3), "m")} <= asked.nearby
-    assert names.blocking_keys("王晓明") <= asked.nearby
+    assert asked.births == (date(2016, 2, 3), BORN)
+    assert asked.sexes == ("male", "female")
+    assert asked.nearby == names.blocking_keys("王晓明")
     assert asked.everywhere == {year_key(2016, k) for k in names.blocking_keys("王晓明")}
     only_boys = search_keys(PersonRecord(birth_date=date(2016, 3, 20), sex="male"), on=ON)
-    assert only_boys.nearby == {birth_key(date(2016, 3, 20), "m")}  # the 20th is no month
+    assert (only_boys.births, only_boys.sexes) == ((date(2016, 3, 20),), ("male",))  # the 20th is no month
+    assert not only_boys.nearby
+    assert search_keys(PersonRecord(birth_date=ON + timedelta(days=1)), on=ON).births == ()
 
 
 @pytest.mark.parametrize(
@@ -89,8 +92,8 @@ def test_a_search_asks_for_the_swapped_birth_date_and_both_sexes_when_the_sex_is
 def test_a_search_and_the_file_it_should_find_share_a_key(query, on_file):
     name, born = on_file
     asked = search_keys(query, on=ON)
-    made = keys.child_keys(name, [], born, "male")
-    assert (asked.everywhere | asked.nearby) & made
+    made = keys.child_keys(name, [], born)
+    assert (asked.everywhere | asked.nearby) & made or born in asked.births
 
 
 def test_an_empty_record_asks_for_nothing():
@@ -105,12 +108,12 @@ def test_refresh_replaces_a_childs_keys_and_a_merged_file_has_none(regions):
     child = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_a1a)
     merged = ChildFactory.create(name="王晓明", birth_date=BORN, status=FileStatus.MERGED, village=regions.village_a1a)
     keys.refresh([child.pk, merged.pk])
-    assert stored(child) == keys.child_keys("王小明", [], BORN, "male")
+    assert stored(child) == keys.child_keys("王小明", [], BORN)
     assert set(MatchKey.objects.filter(child=child).values_list("village_code", flat=True)) == {"370902001001"}
     assert stored(merged) == set()
     Child.objects.filter(pk=child.pk).update(name="李子轩")
     keys.refresh([child.pk])
-    assert stored(child) == keys.child_keys("李子轩", [], BORN, "male")
+    assert stored(child) == keys.child_keys("李子轩", [], BORN)
     assert KeyState.objects.get().version == names.KEYS_VERSION
 
 
@@ -136,7 +139,7 @@ def test_a_registered_child_is_keyed_once_the_registration_commits(
         assert stored(child) == set()  # not before the commit
     for callback in callbacks:
         callback()
-    assert stored(child) == keys.child_keys("王小明", [], BORN, "male")
+    assert stored(child) == keys.child_keys("王小明", [], BORN)
 
 
 @pytest.mark.django_db
@@ -156,7 +159,7 @@ def test_an_edit_rekeys_the_child(village_director, registration, regions, djang
         registry_services.update_child(
             actor=village_director, child=child, data={"name": "王子轩", "former_names": ["王小明"]}
         )
-    assert stored(child) == keys.child_keys("王子轩", ["王小明"], BORN, "male")
+    assert stored(child) == keys.child_keys("王子轩", ["王小明"], BORN)
 
 
 @pytest.mark.django_db
@@ -172,7 +175,7 @@ def test_an_import_keys_every_child_written(
     with django_capture_on_commit_callbacks(execute=True):
         result = registry_services.bulk_register_children(actor=county_caseworker, records=records)
     for pk, record in zip(result.child_pks, records, strict=True):
-        assert stored(Child(pk=pk)) == keys.child_keys(record.data["name"], [], BORN, "female")
+        assert stored(Child(pk=pk)) == keys.child_keys(record.data["name"], [], BORN)
 
 
 @pytest.mark.django_db
@@ -187,7 +190,7 @@ def test_rebuild_rekeys_everyone_and_notes_the_version(regions, monkeypatch):
     done = []
     state = keys.rebuild(progress=lambda d, t: done.append((d, t)), batch=1)
     assert done == [(1, 1)]
-    assert stored(child) == keys.child_keys("王小明", [], BORN, "male")
+    assert stored(child) == keys.child_keys("王小明", [], BORN)
     assert stored(merged) == set()
     assert (state.version, state.children, state.keys) == (names.KEYS_VERSION, 1, len(stored(child)))
     assert not keys.stale()

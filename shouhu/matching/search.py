@@ -1,0 +1,509 @@
+"""Online search: the children on file who may be the person described, best first, with the evidence.
+
+One search is a fixed number of queries, whatever the size of the registry (DESIGN.md "Matching"):
+
+1. **Blocks** — one statement (``UNION ALL`` of index-only scans, then ``GROUP BY``) gathers the ids
+   of the children that share something with the record: the same identity number (keyed hash on
+   ``registry_child``), a name key with a possible birth year anywhere in the scope, a name key
+   alone or the birth date with the sex within the county (``keys.search_keys``). Children are
+   ranked by how much they share (an identity number outweighs everything) and at most
+   ``CANDIDATES`` are kept: a few hundred at a million children, never the registry.
+2. **Candidates** — one query for the children, one for their families (names and phones of the
+   guardians), turned into ``PersonRecord``s. A candidate's identity number is decrypted only when
+   the record has one in clear, only to compare it, and never leaves this module.
+3. **Ranking** — ``engine.rank`` (Fellegi-Sunter score, band, evidence field by field); the bands'
+   thresholds are policy settings.
+
+``search`` is the entry point of screens (identity search, intake): it checks the actor, marks which
+candidates the actor may open (the others show only that a file exists and how likely, nothing of
+it), and writes the access log. ``find`` is the same without an actor, for the registry's duplicate
+guard (``finder``, registered in ``MatchingConfig.ready``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_noop
+
+from shouhu.core import crypto
+from shouhu.core.accesslog import AccessAction, record_access
+from shouhu.core.errors import NotAllowedError
+from shouhu.core.policy import policy_for
+from shouhu.matching import engine, keys, permissions
+from shouhu.matching.compare import FIELDS
+from shouhu.matching.engine import Band, Match
+from shouhu.matching.models import MatchKey, PairReview, ReviewStatus
+from shouhu.matching.record import PersonRecord
+from shouhu.policy import selectors as policy_selectors
+from shouhu.regions import codes
+from shouhu.registry import duplicates, idnumber
+from shouhu.registry.choices import FileStatus
+from shouhu.registry.facts import Reason
+from shouhu.registry.models import Child, Kinship
+from shouhu.registry.permissions import registry_scope_code
+from shouhu.registry.services import id_number_lookup_hash
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from shouhu.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+# Children scored at most per search: the best of the blocks by what they share with the record.
+CANDIDATES = 200
+# Weights of what a child shares with the record when the blocks are ranked.
+SAME_NUMBER_HITS = 1000
+BIRTH_HITS = 2
+COUNTY_DIGITS = 6
+OBJECT_TYPE = "registry.child"
+
+OUTSIDE_JURISDICTION = gettext_noop(
+    "The region %(code)s is outside your jurisdiction: it was not used; the search went on with the rest"
+)
+NOTHING_TO_SEARCH = gettext_noop("Nothing to search on: give a name, a date of birth or an identity number")
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    """One field of a comparison as a screen shows it: the level, its weight and the sentence."""
+
+    field: str
+    level: str
+    weight: float  # bits for (positive) or against (negative) the same child; 0: not compared
+    reason: Reason | None  # None when the field is missing on one side
+
+    @property
+    def direction(self) -> str:
+        """``for``, ``against`` or ``neutral``."""
+        if self.weight > 0:
+            return "for"
+        if self.weight < 0:
+            return "against"
+        return "neutral"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "level": self.level,
+            "weight": round(self.weight, 2),
+            "direction": self.direction,
+            "reason": self.reason.as_json() if self.reason is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A child on file who may be the person searched for.
+
+    ``match`` (the evidence) is None when the searcher may not open the file: such a candidate says
+    only that a file exists, and its band.
+    """
+
+    child: Child
+    probability: float
+    band: Band
+    visible: bool
+    match: Match | None
+
+    @property
+    def band_label(self) -> str:
+        return str(self.band.label)
+
+    def evidence(self) -> list[FieldEvidence]:
+        """Every field in the engine's order: level, weight and sentence (empty when not visible)."""
+        if self.match is None:
+            return []
+        weighed = {str(e.field): e for e in (*self.match.evidence_for, *self.match.evidence_against)}
+        comparison = self.match.comparison
+        lines = []
+        for name in FIELDS:
+            key = str(name)
+            if key in weighed:
+                e = weighed[key]
+                lines.append(FieldEvidence(key, e.level, e.weight, e.reason))
+            elif comparison is not None:
+                item = next(x for x in comparison.evidence if str(x.field) == key)
+                lines.append(FieldEvidence(key, item.level, 0.0, item.reason))
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON for a screen or an API (nothing of a file the searcher may not open)."""
+        data: dict[str, Any] = {
+            "pk": self.child.pk,
+            "visible": self.visible,
+            "probability": round(self.probability, 4),
+            "band": self.band.value,
+        }
+        if self.match is not None:
+            data["evidence"] = [line.as_json() for line in self.evidence()]
+            data["guards"] = [reason.as_json() for reason in self.match.guards]
+            data["unused"] = [reason.as_json() for reason in self.match.unused]
+        return data
+
+
+class SearchResult(list[Candidate]):
+    """The candidates, best first, with what the search itself could not use (``notes``)."""
+
+    def __init__(self, candidates: Iterable[Candidate] = (), *, notes: Sequence[Reason] = (), examined: int = 0):
+        super().__init__(candidates)
+        self.notes = tuple(notes)
+        self.examined = examined  # children scored
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the blocks look: ``scope`` bounds every block, ``near`` the county blocks (prefixes)."""
+
+    scope: str = ""
+    near: str | None = None
+
+
+@dataclass
+class _Found:
+    matches: list[tuple[Child, Match]] = field(default_factory=list)
+    examined: int = 0
+
+
+# -- the search ------------------------------------------------------------------------------------
+
+
+def search(
+    actor: User,
+    record: PersonRecord,
+    *,
+    limit: int = 10,
+    scope: str | None = None,
+    exclude_pk: int | None = None,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> SearchResult:
+    """The children on file who may be ``record``, best first (at most ``limit``), for ``actor``.
+
+    ``scope`` (a division code) bounds the search; without it the name and year of birth are looked
+    for everywhere, the name alone and the birth date within the county of ``record.region_code``
+    (or of the actor's jurisdiction). A region the actor may not see is not used (said in
+    ``notes``). Candidates the actor may not open come back with ``visible=False`` and no evidence.
+    Every search is written to the access log.
+    """
+    if not permissions.may_search(actor):
+        raise NotAllowedError()
+    on = on or policy_selectors.today()
+    notes: list[Reason] = []
+    jurisdiction = registry_scope_code(actor) or ""
+    if record.region_code and not _within(record.region_code, jurisdiction):
+        notes.append(Reason(OUTSIDE_JURISDICTION, {"code": record.region_code}))
+        record = _without_region(record)
+    where = _where(record, scope=scope, fallback=jurisdiction)
+    found = _find(record, where=where, limit=limit, exclude_pk=exclude_pk, on=on)
+    if not keys.search_keys(record, on=on) and not _hash_of(record):
+        notes.append(Reason(NOTHING_TO_SEARCH))
+    visible = _visible(actor, [child.pk for child, _match in found.matches])
+    result = SearchResult(
+        (_candidate(child, match, visible=child.pk in visible) for child, match in found.matches),
+        notes=notes,
+        examined=found.examined,
+    )
+    record_access(
+        actor=actor,
+        action=AccessAction.SEARCH,
+        object_type=OBJECT_TYPE,
+        region_code=record.region_code if _is_code(record.region_code) else jurisdiction.ljust(12, "0")[:12],
+        summary=f"matching search: {len(result)} candidates",
+        detail={
+            "record": logged_record(record),
+            "scope": scope or "",
+            "count": len(result),
+            "candidates": [c.child.pk for c in result if c.visible],
+            "elsewhere": sum(1 for c in result if not c.visible),
+        },
+        request=request,
+    )
+    return result
+
+
+def find(
+    record: PersonRecord,
+    *,
+    limit: int = 10,
+    scope: str | None = None,
+    near: str | None = None,
+    exclude_pk: int | None = None,
+    on: date | None = None,
+) -> list[tuple[Child, Match]]:
+    """``search`` without an actor, a log or visibility: the children and their matches, best first.
+
+    For the system's own checks (the duplicate guard of registrations and imports); a screen calls
+    ``search``.
+    """
+    on = on or policy_selectors.today()
+    where = _where(record, scope=scope, fallback=near or "")
+    return _find(record, where=where, limit=limit, exclude_pk=exclude_pk, on=on).matches
+
+
+def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | None, on: date) -> _Found:
+    if keys.stale():
+        logger.warning("search keys were built by other key functions: run manage.py matching_reindex")
+    pks = candidate_ids(record, where=where, on=on, exclude_pk=exclude_pk)
+    if not pks:
+        return _Found()
+    children = load(pks)
+    if exclude_pk is not None:
+        apart = decided_apart(exclude_pk)
+        children = [child for child in children if child.pk not in apart]
+    with_number = bool(record.id_number and idnumber.normalise(record.id_number))
+    candidates = [(child, child_record(child, with_id_number=with_number)) for child in children]
+    ranked = engine.rank(record, candidates, on=on, limit=limit, thresholds=engine.thresholds(on))
+    return _Found(matches=list(ranked), examined=len(children))
+
+
+# -- 1. blocks -------------------------------------------------------------------------------------
+
+
+def _is_code(code: str) -> bool:
+    return len(code) == codes.CODE_LENGTH and code.isascii() and code.isdigit()
+
+
+def _prefix(code: str) -> str | None:
+    """The significant prefix of a division code (12 digits) or of a prefix (2-12 digits), or None."""
+    if not code or not code.isascii() or not code.isdigit():
+        return None
+    if len(code) == codes.CODE_LENGTH:
+        try:
+            return codes.prefix_of(code)
+        except codes.CodeError:
+            return None
+    return code if len(code) <= codes.CODE_LENGTH else None
+
+
+def _within(code: str, jurisdiction: str) -> bool:
+    prefix = _prefix(code)
+    outer = _prefix(jurisdiction) if jurisdiction else ""
+    if prefix is None or outer is None:
+        return True  # a malformed code is the engine's to explain; no jurisdiction: everywhere
+    return prefix.startswith(outer)
+
+
+def _without_region(record: PersonRecord) -> PersonRecord:
+    return replace(record, region_code="")
+
+
+def _where(record: PersonRecord, *, scope: str | None, fallback: str) -> Where:
+    """The scope's prefix, and the county (or narrower scope) of the record's region or of ``fallback``."""
+    bound = _prefix(scope or "") or ""
+    base = _prefix(record.region_code) or _prefix(fallback) or None
+    near = base[:COUNTY_DIGITS] if base is not None else None
+    if bound and (near is None or not near.startswith(bound)):
+        near = bound  # the county reaches beyond the scope, or lies outside it
+    return Where(scope=bound, near=near)
+
+
+def _hash_of(record: PersonRecord) -> str:
+    if record.id_number_hash:
+        return record.id_number_hash
+    if record.id_number:
+        return id_number_lookup_hash(record.id_number)
+    return ""
+
+
+def candidate_ids(record: PersonRecord, *, where: Where, on: date, exclude_pk: int | None = None) -> list[int]:
+    """The children the blocks find, most shared first, at most ``CANDIDATES`` (one statement)."""
+    asked = keys.search_keys(record, on=on)
+    number_hash = _hash_of(record)
+    table = connection.ops.quote_name(MatchKey._meta.db_table)
+    child_table = connection.ops.quote_name(Child._meta.db_table)
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def bounded(column: str, prefix: str) -> str:
+        if not prefix:
+            return ""
+        low, high = codes.prefix_bounds(prefix)
+        params.append(low)
+        if high is None:
+            return f" AND {column} >= %s"
+        params.append(high)
+        return f" AND {column} >= %s AND {column} < %s"
+
+    def block(wanted: Iterable[str], prefix: str, hits: int) -> None:
+        wanted = sorted(wanted)
+        if not wanted:
+            return
+        marks = ", ".join(["%s"] * len(wanted))
+        sql = f"SELECT child_id, {hits} AS hits FROM {table} WHERE key IN ({marks})"  # noqa: S608 (names from the models)
+        params.extend(wanted)
+        parts.append(sql + bounded("village_code", prefix))
+
+    block(asked.everywhere, where.scope, 1)
+    # A name alone is a wide block: looked for within a county (or narrower) only.
+    if where.near is not None and len(where.near) >= COUNTY_DIGITS:
+        block(asked.nearby, where.near, 1)
+    if asked.births:
+        # The registry's index child_birth_sex_county: the birth date and sex, then the county.
+        dates = ", ".join(["%s"] * len(asked.births))
+        sexes = ", ".join(["%s"] * len(asked.sexes))
+        sql = (
+            f"SELECT id AS child_id, {BIRTH_HITS} AS hits FROM {child_table} "  # noqa: S608
+            f"WHERE birth_date IN ({dates}) AND sex IN ({sexes}) AND status <> %s"
+        )
+        params.extend([*asked.births, *asked.sexes, FileStatus.MERGED.value])
+        near = where.near if where.near is not None else where.scope
+        if len(near) >= COUNTY_DIGITS:
+            sql += " AND county_code = %s"
+            params.append(near[:COUNTY_DIGITS])
+        parts.append(sql + bounded("village_id", near if len(near) != COUNTY_DIGITS else ""))
+    if number_hash:
+        sql = (
+            f"SELECT id AS child_id, {SAME_NUMBER_HITS} AS hits FROM {child_table} "  # noqa: S608
+            "WHERE id_number_hash = %s AND status <> %s"
+        )
+        params.extend([number_hash, FileStatus.MERGED.value])
+        parts.append(sql + bounded("village_id", where.scope))
+    if not parts:
+        return []
+    exclude = ""
+    if exclude_pk is not None:
+        exclude = " WHERE child_id <> %s"
+        params.append(exclude_pk)
+    params.append(CANDIDATES)
+    union = " UNION ALL ".join(parts)
+    sql = (
+        f"SELECT child_id, SUM(hits) AS shared FROM ({union}) blocks{exclude} "  # noqa: S608
+        "GROUP BY child_id ORDER BY shared DESC, child_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+# -- 2. candidates ---------------------------------------------------------------------------------
+
+CHILD_COLUMNS = (
+    "id",
+    "name",
+    "former_names",
+    "sex",
+    "birth_date",
+    "id_number_cipher",
+    "id_number_hash",
+    "phones",
+    "village_id",
+    "county_code",
+    "residence_address",
+    "status",
+)
+
+
+def load(pks: Sequence[int]) -> list[Child]:
+    """The children (not merged) with their family's names and phones: two queries."""
+    family = Kinship.objects.select_related("person").only(
+        "child_id", "relation", "is_guardian", "person__name", "person__phone"
+    )
+    return list(
+        Child.objects.filter(pk__in=pks)
+        .exclude(status=FileStatus.MERGED)
+        .only(*CHILD_COLUMNS)
+        .prefetch_related(Prefetch("kinships", queryset=family))
+        .order_by("pk")
+    )
+
+
+def child_record(child: Child, *, with_id_number: bool = False) -> PersonRecord:
+    """A child's file as the engine reads it; the clear identity number only when asked for."""
+    members = list(child.kinships.all())
+    guardian_names = tuple(k.person.name for k in members if k.person.name)
+    guardian_phones = tuple(k.person.phone for k in members if k.person.phone)
+    number = ""
+    if with_id_number and child.id_number_cipher:
+        number = crypto.decrypt(child.id_number_cipher)
+    return PersonRecord(
+        names=(child.name, *(child.former_names or ())),
+        sex=child.sex or None,
+        birth_date=child.birth_date,
+        id_number=number,
+        id_number_hash=child.id_number_hash,
+        phones=tuple(child.phones or ()),
+        region_code=child.village_id,
+        address=child.residence_address,
+        guardian_names=guardian_names,
+        guardian_phones=guardian_phones,
+    )
+
+
+def decided_apart(pk: int) -> set[int]:
+    """The files a person decided are not the same child as file ``pk``: never proposed again."""
+    pairs = PairReview.objects.filter(Q(child_a_id=pk) | Q(child_b_id=pk), status=ReviewStatus.NOT_SAME)
+    return {b if a == pk else a for a, b in pairs.values_list("child_a_id", "child_b_id")}
+
+
+# -- 3. results ------------------------------------------------------------------------------------
+
+
+def _visible(actor: User, pks: list[int]) -> set[int]:
+    if not pks:
+        return set()
+    return set(policy_for(Child).visible(actor).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def _candidate(child: Child, match: Match, *, visible: bool) -> Candidate:
+    assert match.band is not None  # noqa: S101  (rank keeps only candidates that reach a band)
+    return Candidate(
+        child=child, probability=match.probability, band=match.band, visible=visible, match=match if visible else None
+    )
+
+
+def logged_record(record: PersonRecord) -> dict[str, Any]:
+    """What the access log keeps of a search: what was given, the identity number masked."""
+    logged: dict[str, Any] = {}
+    for name in ("names", "sex", "birth_date", "birth_year", "age", "region_code", "guardian_names"):
+        value = getattr(record, name)
+        if value:
+            logged[name] = value.isoformat() if isinstance(value, date) else value
+    if record.id_number:
+        text = idnumber.normalise(record.id_number)
+        logged["id_number"] = idnumber.mask(text) if idnumber.is_valid(text) else "*" * len(text)
+    elif record.id_number_hash:
+        logged["id_number"] = "(keyed hash)"
+    if record.phones or record.guardian_phones:
+        logged["phones"] = len(record.phones) + len(record.guardian_phones)
+    return logged
+
+
+# -- the registry's duplicate guard ----------------------------------------------------------------
+
+
+def finder(query: duplicates.Query) -> list[duplicates.Candidate]:
+    """The registry's duplicate finder (``duplicates.register_finder``): the children who may be the
+    one being registered or imported, with the engine's probability and sentences."""
+    record = PersonRecord(
+        names=(query.name,) if query.name else (),
+        sex=query.sex or None,
+        birth_date=query.birth_date,
+        id_number_hash=query.id_number_hash,
+        region_code=query.village_code,
+    )
+    found = find(record, limit=query.limit, exclude_pk=query.exclude_pk)
+    if query.id_number_hash:
+        # The registry's rule (``duplicates``): both numbers passed GB 11643's check, so a child with
+        # another valid number is another person (twins share the rest). The review queue and the
+        # identity search still show such pairs, held out of 确定 by the engine's guard.
+        found = [(c, m) for c, m in found if c.id_number_hash in ("", query.id_number_hash)]
+    return [
+        duplicates.Candidate(
+            child=child,
+            score=match.probability,
+            reasons=(
+                *(e.reason for e in match.evidence_for),
+                *(e.reason for e in match.evidence_against),
+                *match.guards,
+            ),
+        )
+        for child, match in found
+    ]
