@@ -401,18 +401,15 @@ CHILD_COLUMNS = (
 )
 
 
-def load(pks: Sequence[int]) -> list[Child]:
-    """The children (not merged) with their family's names and phones: two queries."""
+def load(pks: Sequence[int], *, merged: bool = False) -> list[Child]:
+    """The children (not merged, unless ``merged``) with their family's names and phones: two queries."""
     family = Kinship.objects.select_related("person").only(
         "child_id", "relation", "is_guardian", "person__name", "person__phone"
     )
-    return list(
-        Child.objects.filter(pk__in=pks)
-        .exclude(status=FileStatus.MERGED)
-        .only(*CHILD_COLUMNS)
-        .prefetch_related(Prefetch("kinships", queryset=family))
-        .order_by("pk")
-    )
+    children = Child.objects.filter(pk__in=pks)
+    if not merged:
+        children = children.exclude(status=FileStatus.MERGED)
+    return list(children.only(*CHILD_COLUMNS).prefetch_related(Prefetch("kinships", queryset=family)).order_by("pk"))
 
 
 def child_record(child: Child, *, with_id_number: bool = False) -> PersonRecord:

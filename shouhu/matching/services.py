@@ -30,8 +30,9 @@ from django.utils.translation import gettext as _
 from shouhu.core import crypto
 from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.history import acting_as
-from shouhu.core.policy import policy_for
-from shouhu.matching import merging, permissions
+from shouhu.core.policy import VIEW, policy_for
+from shouhu.matching import engine, merging, permissions, search
+from shouhu.matching.engine import Band, Match
 from shouhu.matching.models import Merge, MergedRow, PairReview, ReviewStatus
 from shouhu.policy import selectors as policy_selectors
 from shouhu.registry import idnumber
@@ -97,6 +98,41 @@ def record_pair(
                 setattr(review, name, value)
             review.save(update_fields=list(values))
     return review
+
+
+def propose_pair(*, actor: User, child_a: Child, child_b: Child, on: date | None = None) -> PairReview:
+    """Put two files ``actor`` may see in the review queue (e.g. after an identity search), scored now.
+
+    A pair the engine puts below every band is queued too (a person suspects it); its band is then
+    the lowest, ``possible``, and the evidence says how weak it is.
+    """
+    children = policy_for(Child)
+    if not (
+        permissions.role_allows(actor, permissions.DECIDE)
+        and children.can(actor, VIEW, child_a)
+        and children.can(actor, VIEW, child_b)
+    ):
+        raise NotAllowedError()
+    if child_a.pk == child_b.pk:
+        raise DomainError(_("Choose two different files."), code="same_file")
+    found = score_pair(child_a, child_b, on=on or policy_selectors.today())
+    review = record_pair(
+        child_a,
+        child_b,
+        probability=found.probability,
+        band=found.band or Band.POSSIBLE,
+        evidence=found.as_json(),
+    )
+    assert review is not None  # noqa: S101  (two different files)
+    return review
+
+
+def score_pair(child_a: Child, child_b: Child, *, on: date) -> Match:
+    """The engine's comparison of two files as they are stored (identity numbers compared in clear)."""
+    loaded = {child.pk: child for child in search.load([child_a.pk, child_b.pk], merged=True)}
+    first = search.child_record(loaded[child_a.pk], with_id_number=True)
+    second = search.child_record(loaded[child_b.pk], with_id_number=True)
+    return engine.match(first, second, on=on)
 
 
 def decide_pair(*, actor: User, review: PairReview, decision: str, note: str = "") -> PairReview:
