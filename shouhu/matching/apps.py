@@ -10,6 +10,7 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: models and registries are ready only now.
         from shouhu.matching import (
+            jobs,  # noqa: F401  (registers the de-duplication job)
             merging,
             permissions,  # noqa: F401  (registers the policies)
             search,

@@ -23,6 +23,7 @@ guard (``finder``, registered in ``MatchingConfig.ready``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -64,6 +65,7 @@ SAME_NUMBER_HITS = 1000
 BIRTH_HITS = 2
 COUNTY_DIGITS = 6
 OBJECT_TYPE = "registry.child"
+STALE_CHECK_SECONDS = 300.0
 
 OUTSIDE_JURISDICTION = gettext_noop(
     "The region %(code)s is outside your jurisdiction: it was not used; the search went on with the rest"
@@ -249,8 +251,7 @@ def find(
 
 
 def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | None, on: date) -> _Found:
-    if keys.stale():
-        logger.warning("search keys were built by other key functions: run manage.py matching_reindex")
+    _warn_if_stale()
     pks = candidate_ids(record, where=where, on=on, exclude_pk=exclude_pk)
     if not pks:
         return _Found()
@@ -262,6 +263,19 @@ def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | N
     candidates = [(child, child_record(child, with_id_number=with_number)) for child in children]
     ranked = engine.rank(record, candidates, on=on, limit=limit, thresholds=engine.thresholds(on))
     return _Found(matches=list(ranked), examined=len(children))
+
+
+_stale_checked = {"at": -STALE_CHECK_SECONDS}
+
+
+def _warn_if_stale() -> None:
+    """Log (at most every few minutes, not a query per search) when the keys need ``matching_reindex``."""
+    now = time.monotonic()
+    if now - _stale_checked["at"] < STALE_CHECK_SECONDS:
+        return
+    _stale_checked["at"] = now
+    if keys.stale():
+        logger.warning("search keys were built by other key functions: run manage.py matching_reindex")
 
 
 # -- 1. blocks -------------------------------------------------------------------------------------
