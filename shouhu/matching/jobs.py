@@ -73,8 +73,8 @@ class Outcome:
         return asdict(self)
 
 
-def region_children(region_code: str) -> Iterator[list[Child]]:
-    """The region's files (not merged) with their families, in batches of ``LOAD_BATCH`` (keyset)."""
+def region_records(region_code: str) -> Iterator[dict[int, PersonRecord]]:
+    """The region's files (not merged) as the engine reads them, in batches of ``LOAD_BATCH`` (keyset)."""
     live = Child.objects.exclude(status=FileStatus.MERGED)
     if region_code:
         live = live.filter(codes.within_q("village", region_code))
@@ -83,7 +83,7 @@ def region_children(region_code: str) -> Iterator[list[Child]]:
         pks = list(live.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:LOAD_BATCH])
         if not pks:
             return
-        yield search.load(pks)
+        yield search.records(pks, with_id_number=True)
         last = pks[-1]
 
 
@@ -98,10 +98,9 @@ def run_deduplication(job: Job, report: ProgressReporter) -> None:
     total = (live.filter(codes.within_q("village", region)) if region else live).count()
     records: dict[int, PersonRecord] = {}
     villages: dict[int, str] = {}
-    for children in region_children(region):
-        for child in children:
-            records[child.pk] = search.child_record(child, with_id_number=True)
-            villages[child.pk] = child.village_id
+    for batch_records in region_records(region):
+        records.update(batch_records)
+        villages.update((pk, record.region_code) for pk, record in batch_records.items())
         report(READ_SHARE * len(records) // max(total, 1), 100, _("Reading the files"))
     outcome.children = len(records)
 

@@ -61,6 +61,19 @@ def name_keys(names_: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def whole_name_keys(names_: Iterable[str]) -> frozenset[str]:
+    """The keys that stand for a whole name (``n:`` of all its folded syllables, ``s:`` of them sorted),
+    as opposed to one syllable dropped or the given name alone: a search ranks children sharing
+    them first."""
+    keys: set[str] = set()
+    for name in names_:
+        parts = names.folded_syllables(name) if name else ()
+        if parts:
+            whole = f"n:{''.join(parts)}"[: names.MAX_KEY_LENGTH]
+            keys |= {k for k in names.blocking_keys(name) if k == whole or k.startswith("s:")}
+    return frozenset(keys)
+
+
 def child_keys(name: str, former_names: Sequence[str], birth_date: date | None) -> frozenset[str]:
     """The keys a child's file is stored under."""
     by_name = name_keys([name, *(former_names or ())])
@@ -80,6 +93,12 @@ class SearchKeys:
     years: tuple[int, ...]
     births: tuple[date, ...] = ()
     sexes: tuple[str, ...] = SEXES
+    whole: frozenset[str] = frozenset()  # the whole-name keys among ``nearby``
+
+    def split(self, wanted: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """``wanted`` as (whole-name keys, the other keys); a year key counts as its name key."""
+        strong = frozenset(k for k in wanted if k.rsplit("|", 1)[-1] in self.whole)
+        return strong, wanted - strong
 
     def __bool__(self) -> bool:
         return bool(self.everywhere or self.nearby or self.births)
@@ -111,7 +130,14 @@ def search_keys(record: PersonRecord, *, on: date) -> SearchKeys:
         if born.day <= 12 and born.day != born.month:  # noqa: PLR2004 (a day that could be a month)
             births.add(born.replace(month=born.day, day=born.month))
     sexes = (record.sex,) if record.sex in SEXES else SEXES
-    return SearchKeys(everywhere=everywhere, nearby=by_name, years=years, births=tuple(sorted(births)), sexes=sexes)
+    return SearchKeys(
+        everywhere=everywhere,
+        nearby=by_name,
+        years=years,
+        births=tuple(sorted(births)),
+        sexes=sexes,
+        whole=whole_name_keys(record.names),
+    )
 
 
 # -- the store -----------------------------------------------------------------------------------

@@ -59,10 +59,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Children scored at most per search: the best of the blocks by what they share with the record.
-CANDIDATES = 200
-# Weights of what a child shares with the record when the blocks are ranked.
+CANDIDATES = 100
+# Weights of what a child shares with the record when the blocks are ranked: the same number above
+# all; a whole-name key (with the year, or in the county) above the birth date and sex, above a key
+# of part of the name (one syllable dropped, the given name alone).
 SAME_NUMBER_HITS = 1000
-BIRTH_HITS = 2
+WHOLE_NAME_HITS = 4
+BIRTH_HITS = 3
+PART_NAME_HITS = 1
 COUNTY_DIGITS = 6
 OBJECT_TYPE = "registry.child"
 STALE_CHECK_SECONDS = 300.0
@@ -255,14 +259,16 @@ def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | N
     pks = candidate_ids(record, where=where, on=on, exclude_pk=exclude_pk)
     if not pks:
         return _Found()
-    children = load(pks)
     if exclude_pk is not None:
         apart = decided_apart(exclude_pk)
-        children = [child for child in children if child.pk not in apart]
+        pks = [pk for pk in pks if pk not in apart]
     with_number = bool(record.id_number and idnumber.normalise(record.id_number))
-    candidates = [(child, child_record(child, with_id_number=with_number)) for child in children]
-    ranked = engine.rank(record, candidates, on=on, limit=limit, thresholds=engine.thresholds(on))
-    return _Found(matches=list(ranked), examined=len(children))
+    candidates = records(pks, with_id_number=with_number)
+    ranked = engine.rank(record, candidates.items(), on=on, limit=limit, thresholds=engine.thresholds(on))
+    if not ranked:
+        return _Found(examined=len(candidates))
+    files = Child.objects.select_related("village").in_bulk([pk for pk, _match in ranked])
+    return _Found(matches=[(files[pk], match) for pk, match in ranked], examined=len(candidates))
 
 
 _stale_checked = {"at": -STALE_CHECK_SECONDS}
@@ -327,79 +333,100 @@ def _hash_of(record: PersonRecord) -> str:
     return ""
 
 
-def candidate_ids(record: PersonRecord, *, where: Where, on: date, exclude_pk: int | None = None) -> list[int]:
-    """The children the blocks find, most shared first, at most ``CANDIDATES`` (one statement)."""
-    asked = keys.search_keys(record, on=on)
-    number_hash = _hash_of(record)
-    table = connection.ops.quote_name(MatchKey._meta.db_table)
-    child_table = connection.ops.quote_name(Child._meta.db_table)
-    parts: list[str] = []
-    params: list[Any] = []
+class _Blocks:
+    """The parts of the blocks statement and their parameters, built block by block."""
 
-    def bounded(column: str, prefix: str) -> str:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+        self.keys = connection.ops.quote_name(MatchKey._meta.db_table)
+        self.children = connection.ops.quote_name(Child._meta.db_table)
+
+    def bounded(self, column: str, prefix: str) -> str:
         if not prefix:
             return ""
         low, high = codes.prefix_bounds(prefix)
-        params.append(low)
+        self.params.append(low)
         if high is None:
             return f" AND {column} >= %s"
-        params.append(high)
+        self.params.append(high)
         return f" AND {column} >= %s AND {column} < %s"
 
-    def block(wanted: Iterable[str], prefix: str, hits: int) -> None:
-        wanted = sorted(wanted)
-        if not wanted:
+    def keyed(self, wanted: Iterable[str], prefix: str, hits: int) -> None:
+        """Children stored under any of ``wanted`` (within ``prefix``): an index-only scan of matchkey_lookup."""
+        ordered = sorted(wanted)
+        if not ordered:
             return
-        marks = ", ".join(["%s"] * len(wanted))
-        sql = f"SELECT child_id, {hits} AS hits FROM {table} WHERE key IN ({marks})"  # noqa: S608 (names from the models)
-        params.extend(wanted)
-        parts.append(sql + bounded("village_code", prefix))
+        marks = ", ".join(["%s"] * len(ordered))
+        sql = f"SELECT child_id, {hits} AS hits FROM {self.keys} WHERE key IN ({marks})"  # noqa: S608 (names from the models)
+        self.params.extend(ordered)
+        self.parts.append(sql + self.bounded("village_code", prefix))
 
-    block(asked.everywhere, where.scope, 1)
-    # A name alone is a wide block: looked for within a county (or narrower) only.
-    if where.near is not None and len(where.near) >= COUNTY_DIGITS:
-        block(asked.nearby, where.near, 1)
-    if asked.births:
-        # The registry's index child_birth_sex_county: the birth date and sex, then the county.
-        dates = ", ".join(["%s"] * len(asked.births))
-        sexes = ", ".join(["%s"] * len(asked.sexes))
+    def born(self, births: Sequence[date], sexes: Sequence[str], near: str) -> None:
+        """Children of a birth date and sex (within ``near``): the registry's index child_birth_sex_county."""
+        dates = ", ".join(["%s"] * len(births))
+        marks = ", ".join(["%s"] * len(sexes))
         sql = (
-            f"SELECT id AS child_id, {BIRTH_HITS} AS hits FROM {child_table} "  # noqa: S608
-            f"WHERE birth_date IN ({dates}) AND sex IN ({sexes}) AND status <> %s"
+            f"SELECT id AS child_id, {BIRTH_HITS} AS hits FROM {self.children} "  # noqa: S608
+            f"WHERE birth_date IN ({dates}) AND sex IN ({marks}) AND status <> %s"
         )
-        params.extend([*asked.births, *asked.sexes, FileStatus.MERGED.value])
-        near = where.near if where.near is not None else where.scope
+        self.params.extend([*births, *sexes, FileStatus.MERGED.value])
         if len(near) >= COUNTY_DIGITS:
             sql += " AND county_code = %s"
-            params.append(near[:COUNTY_DIGITS])
-        parts.append(sql + bounded("village_id", near if len(near) != COUNTY_DIGITS else ""))
-    if number_hash:
+            self.params.append(near[:COUNTY_DIGITS])
+        self.parts.append(sql + self.bounded("village_id", near if len(near) != COUNTY_DIGITS else ""))
+
+    def numbered(self, number_hash: str, scope: str) -> None:
+        """The child of an identity number (keyed hash): the registry's index child_id_number_hash."""
         sql = (
-            f"SELECT id AS child_id, {SAME_NUMBER_HITS} AS hits FROM {child_table} "  # noqa: S608
+            f"SELECT id AS child_id, {SAME_NUMBER_HITS} AS hits FROM {self.children} "  # noqa: S608
             "WHERE id_number_hash = %s AND status <> %s"
         )
-        params.extend([number_hash, FileStatus.MERGED.value])
-        parts.append(sql + bounded("village_id", where.scope))
-    if not parts:
-        return []
-    exclude = ""
-    if exclude_pk is not None:
-        exclude = " WHERE child_id <> %s"
-        params.append(exclude_pk)
-    params.append(CANDIDATES)
-    union = " UNION ALL ".join(parts)
-    sql = (
-        f"SELECT child_id, SUM(hits) AS shared FROM ({union}) blocks{exclude} "  # noqa: S608
-        "GROUP BY child_id ORDER BY shared DESC, child_id LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [int(row[0]) for row in cursor.fetchall()]
+        self.params.extend([number_hash, FileStatus.MERGED.value])
+        self.parts.append(sql + self.bounded("village_id", scope))
+
+    def best(self, *, exclude_pk: int | None, limit: int) -> list[int]:
+        """The children found, most shared first: one statement."""
+        if not self.parts:
+            return []
+        exclude = ""
+        if exclude_pk is not None:
+            exclude = " WHERE child_id <> %s"
+            self.params.append(exclude_pk)
+        self.params.append(limit)
+        union = " UNION ALL ".join(self.parts)
+        sql = (
+            f"SELECT child_id, SUM(hits) AS shared FROM ({union}) blocks{exclude} "  # noqa: S608
+            "GROUP BY child_id ORDER BY shared DESC, child_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return [int(row[0]) for row in cursor.fetchall()]
+
+
+def candidate_ids(record: PersonRecord, *, where: Where, on: date, exclude_pk: int | None = None) -> list[int]:
+    """The children the blocks find, most shared first, at most ``CANDIDATES`` (one statement)."""
+    asked = keys.search_keys(record, on=on)
+    blocks = _Blocks()
+    whole, part = asked.split(asked.everywhere)
+    blocks.keyed(whole, where.scope, WHOLE_NAME_HITS)
+    blocks.keyed(part, where.scope, PART_NAME_HITS)
+    # A name alone is a wide block: looked for within a county (or narrower) only.
+    if where.near is not None and len(where.near) >= COUNTY_DIGITS:
+        whole, part = asked.split(asked.nearby)
+        blocks.keyed(whole, where.near, WHOLE_NAME_HITS)
+        blocks.keyed(part, where.near, PART_NAME_HITS)
+    if asked.births:
+        blocks.born(asked.births, asked.sexes, where.near if where.near is not None else where.scope)
+    number_hash = _hash_of(record)
+    if number_hash:
+        blocks.numbered(number_hash, where.scope)
+    return blocks.best(exclude_pk=exclude_pk, limit=CANDIDATES)
 
 
 # -- 2. candidates ---------------------------------------------------------------------------------
 
-CHILD_COLUMNS = (
+RECORD_COLUMNS = (
     "id",
     "name",
     "former_names",
@@ -409,10 +436,43 @@ CHILD_COLUMNS = (
     "id_number_hash",
     "phones",
     "village_id",
-    "county_code",
     "residence_address",
-    "status",
 )
+
+
+CHILD_COLUMNS = (*RECORD_COLUMNS, "county_code", "status")
+
+
+def records(pks: Sequence[int], *, with_id_number: bool = False) -> dict[int, PersonRecord]:
+    """The files (not merged) as the engine reads them, by primary key: two queries of plain rows.
+
+    Plain rows rather than model instances: building a few hundred children with their families as
+    objects costs more than the search's whole budget. The clear identity number only when asked.
+    """
+    family: dict[int, list[tuple[str, str]]] = {}
+    for child_id, name, phone in Kinship.objects.filter(child_id__in=pks).values_list(
+        "child_id", "person__name", "person__phone"
+    ):
+        family.setdefault(child_id, []).append((name, phone))
+    rows = (
+        Child.objects.filter(pk__in=pks).exclude(status=FileStatus.MERGED).order_by("pk").values_list(*RECORD_COLUMNS)
+    )
+    found: dict[int, PersonRecord] = {}
+    for pk, name, former, sex, born, cipher, number_hash, phones, village, address in rows:
+        members = family.get(pk, ())
+        found[pk] = PersonRecord(
+            names=(name, *(former or ())),
+            sex=sex or None,
+            birth_date=born,
+            id_number=crypto.decrypt(cipher) if with_id_number and cipher else "",
+            id_number_hash=number_hash,
+            phones=tuple(phones or ()),
+            region_code=village,
+            address=address,
+            guardian_names=tuple(n for n, _p in members if n),
+            guardian_phones=tuple(p for _n, p in members if p),
+        )
+    return found
 
 
 def load(pks: Sequence[int], *, merged: bool = False) -> list[Child]:
