@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from shouhu.core.errors import DomainError, NotAllowedError
-from shouhu.matching import merging, services
-from shouhu.matching.models import Merge, MergedRow, PairReview, ReviewStatus
+from shouhu.matching import keys, merging, services
+from shouhu.matching.models import MatchKey, Merge, MergedRow, PairReview, ReviewStatus
 from shouhu.registry import services as registry_services
 from shouhu.registry.choices import Category, FileStatus, Relation
 from shouhu.registry.models import CategoryOverride, Child, Classification, EntrustedCare, Kinship
@@ -412,3 +412,22 @@ def test_a_link_registered_by_another_app_is_followed(regions, caseworker, monke
 def test_only_foreign_keys_to_a_child_are_links():
     with pytest.raises(ValueError, match="not a foreign key to Child"):
         merging.register_link(Kinship, "person")
+
+
+def test_after_a_merge_the_merged_file_is_not_searchable_and_the_kept_one_answers_to_both_names(
+    regions, caseworker, django_capture_on_commit_callbacks
+):
+    keep = ChildFactory.create(name="王小明", birth_date=BORN, village=regions.village_b1a)
+    other = ChildFactory.create(name="李子轩", birth_date=BORN, village=regions.village_b1a)
+    keys.refresh([keep.pk, other.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        record = services.merge(actor=caseworker, keep=keep, other=other, reason=REASON)
+    assert not MatchKey.objects.filter(child=other).exists()
+    stored = set(MatchKey.objects.filter(child=keep).values_list("key", flat=True))
+    assert stored == keys.child_keys("王小明", ["李子轩"], BORN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unmerge(actor=caseworker, merge=record, reason="两名儿童")
+    assert set(MatchKey.objects.filter(child=other).values_list("key", flat=True)) == keys.child_keys(
+        "李子轩", [], BORN
+    )
+    assert set(MatchKey.objects.filter(child=keep).values_list("key", flat=True)) == keys.child_keys("王小明", [], BORN)
