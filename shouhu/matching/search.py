@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouhu.core import crypto
@@ -222,7 +223,7 @@ def search(
         action=AccessAction.SEARCH,
         object_type=OBJECT_TYPE,
         region_code=record.region_code if _is_code(record.region_code) else jurisdiction.ljust(12, "0")[:12],
-        summary=f"matching search: {len(result)} candidates",
+        summary=_("Search for a child: %(count)d candidates") % {"count": len(result)},
         detail={
             "record": logged_record(record),
             "scope": scope or "",
