@@ -3,11 +3,12 @@
 A child is stored under (``MatchKey`` rows, each with the child's village code):
 
 * every name key of its name and former names (``names.blocking_keys``: folded pinyin, sorted
-  syllables, one syllable dropped, the given name alone) — searched within a county;
+  syllables, one syllable dropped, the given name alone) — searched within a county (keys of a
+  whole name, ``whole_name_keys``) or a township (keys of part of a name: they are common);
 * each of them combined with the birth year (``y2016|n:wangxiaomin``) — searched everywhere: a child
   who moved is found by name and year of birth in the whole registry.
 
-The third block, the birth date with the sex within a county, needs no key of its own: the registry's
+The third block, the birth date with the sex within a city, needs no key of its own: the registry's
 index ``child_birth_sex_county`` answers it (``search.candidate_ids``), so it also finds files written
 without keys (rows made by hand, a key store not rebuilt yet).
 
@@ -116,6 +117,13 @@ def birth_years(record: PersonRecord, *, on: date) -> tuple[int, ...]:
         youngest, oldest = day.year - record.age, day.year - record.age - 1
         return tuple(range(oldest - AGE_SLACK_YEARS, youngest + AGE_SLACK_YEARS + 1))
     return ()
+
+
+def core_years(years: tuple[int, ...]) -> frozenset[int]:
+    """The years of ``birth_years`` without an approximate age's slack (all of them otherwise)."""
+    if len(years) > 2 * AGE_SLACK_YEARS + 1:
+        return frozenset(years[AGE_SLACK_YEARS:-AGE_SLACK_YEARS])
+    return frozenset(years)
 
 
 def search_keys(record: PersonRecord, *, on: date) -> SearchKeys:

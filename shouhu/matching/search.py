@@ -2,14 +2,18 @@
 
 One search is a fixed number of queries, whatever the size of the registry (DESIGN.md "Matching"):
 
-1. **Blocks** — one statement (``UNION ALL`` of index-only scans, then ``GROUP BY``) gathers the ids
-   of the children that share something with the record: the same identity number (keyed hash on
-   ``registry_child``), a name key with a possible birth year anywhere in the scope, a name key
-   alone or the birth date with the sex within the county (``keys.search_keys``). Children are
-   ranked by how much they share (an identity number outweighs everything) and at most
-   ``CANDIDATES`` are kept: a few hundred at a million children, never the registry.
+1. **Blocks** — one statement (``UNION ALL`` of index scans, then ``GROUP BY``) gathers the ids of
+   the children that share something with the record (``keys.search_keys``): the same identity
+   number (keyed hash, ``registry_child``); a whole-name key with a possible birth year anywhere in
+   the scope; a whole-name key alone within the county; the birth date with the sex within the city
+   (the registry's index ``child_birth_sex_county``); a key of part of the name with the likeliest
+   birth years, or alone within the township. Children are ranked by how much they share (an
+   identity number outweighs everything, then whole names, the birth date, parts of names), then by
+   nearness to the record's village, township, county; at most ``CANDIDATES`` are kept (at a
+   million children the blocks read a few thousand index entries and keep 100).
 2. **Candidates** — one query for the children, one for their families (names and phones of the
-   guardians), turned into ``PersonRecord``s. A candidate's identity number is decrypted only when
+   guardians), read as plain rows into ``PersonRecord``s; the few ranked files are then read as
+   objects (one query). A candidate's identity number is decrypted only when
    the record has one in clear, only to compare it, and never leaves this module.
 3. **Ranking** — ``engine.rank`` (Fellegi-Sunter score, band, evidence field by field); the bands'
    thresholds are policy settings.
@@ -32,20 +36,20 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from shouhu.core import crypto
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.policy import policy_for
 from shouhu.matching import engine, keys, permissions
-from shouhu.matching.compare import FIELDS
+from shouhu.matching.compare import FIELDS, Field
 from shouhu.matching.engine import Band, Match
 from shouhu.matching.models import MatchKey, PairReview, ReviewStatus
 from shouhu.matching.record import PersonRecord
 from shouhu.policy import selectors as policy_selectors
 from shouhu.regions import codes
-from shouhu.registry import duplicates, idnumber
+from shouhu.registry import duplicates, explain, idnumber
 from shouhu.registry.choices import FileStatus
 from shouhu.registry.facts import Reason
 from shouhu.registry.models import Child, Kinship
@@ -68,7 +72,11 @@ SAME_NUMBER_HITS = 1000
 WHOLE_NAME_HITS = 4
 BIRTH_HITS = 3
 PART_NAME_HITS = 1
+CITY_DIGITS = 4
 COUNTY_DIGITS = 6
+TOWNSHIP_DIGITS = 9
+# Among children who share as much, those of the record's own village, township, county come first.
+HOME_HITS = ((codes.CODE_LENGTH, 3), (TOWNSHIP_DIGITS, 2), (COUNTY_DIGITS, 1))
 OBJECT_TYPE = "registry.child"
 STALE_CHECK_SECONDS = 300.0
 
@@ -76,6 +84,18 @@ OUTSIDE_JURISDICTION = gettext_noop(
     "The region %(code)s is outside your jurisdiction: it was not used; the search went on with the rest"
 )
 NOTHING_TO_SEARCH = gettext_noop("Nothing to search on: give a name, a date of birth or an identity number")
+
+
+# The fields of a comparison as a screen names them.
+FIELD_LABELS = {
+    Field.ID_NUMBER: pgettext_lazy("match field", "Identity number"),
+    Field.NAME: pgettext_lazy("match field", "Name"),
+    Field.BIRTH: pgettext_lazy("match field", "Date of birth"),
+    Field.SEX: pgettext_lazy("match field", "Sex"),
+    Field.REGION: pgettext_lazy("match field", "Where the child lives"),
+    Field.GUARDIAN: pgettext_lazy("match field", "Guardians"),
+    Field.PHONE: pgettext_lazy("match field", "Phone"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,16 @@ class FieldEvidence:
     level: str
     weight: float  # bits for (positive) or against (negative) the same child; 0: not compared
     reason: Reason | None  # None when the field is missing on one side
+
+    @property
+    def label(self) -> str:
+        """The field's name in the reader's language."""
+        return str(FIELD_LABELS.get(Field(self.field), self.field))
+
+    @property
+    def text(self) -> str:
+        """The sentence in the reader's language ("" when the field was not compared)."""
+        return explain.render_one(self.reason) if self.reason is not None else ""
 
     @property
     def direction(self) -> str:
@@ -167,10 +197,14 @@ class SearchResult(list[Candidate]):
 
 @dataclass(frozen=True)
 class Where:
-    """Where the blocks look: ``scope`` bounds every block, ``near`` the county blocks (prefixes)."""
+    """Where the blocks look (prefixes of division codes): ``scope`` bounds every block, ``near`` the
+    blocks of a name alone (a county), ``wide`` the birth-date block (a city); ``home`` is the record's
+    own region, whose files rank first among equals (same village, township, county)."""
 
     scope: str = ""
     near: str | None = None
+    wide: str | None = None
+    home: str | None = None
 
 
 @dataclass
@@ -319,11 +353,17 @@ def _without_region(record: PersonRecord) -> PersonRecord:
 def _where(record: PersonRecord, *, scope: str | None, fallback: str) -> Where:
     """The scope's prefix, and the county (or narrower scope) of the record's region or of ``fallback``."""
     bound = _prefix(scope or "") or ""
-    base = _prefix(record.region_code) or _prefix(fallback) or None
-    near = base[:COUNTY_DIGITS] if base is not None else None
-    if bound and (near is None or not near.startswith(bound)):
-        near = bound  # the county reaches beyond the scope, or lies outside it
-    return Where(scope=bound, near=near)
+    home = _prefix(record.region_code)
+    base = home or _prefix(fallback) or None
+
+    def within_scope(prefix: str | None) -> str | None:
+        if bound and (prefix is None or not prefix.startswith(bound)):
+            return bound  # the region reaches beyond the scope, or lies outside it
+        return prefix
+
+    near = within_scope(base[:COUNTY_DIGITS] if base is not None else None)
+    wide = within_scope(base[:CITY_DIGITS] if base is not None else None)
+    return Where(scope=bound, near=near, wide=wide, home=home if home and len(home) >= COUNTY_DIGITS else None)
 
 
 def _hash_of(record: PersonRecord) -> str:
@@ -359,45 +399,66 @@ class _Blocks:
         if not ordered:
             return
         marks = ", ".join(["%s"] * len(ordered))
-        sql = f"SELECT child_id, {hits} AS hits FROM {self.keys} WHERE key IN ({marks})"  # noqa: S608 (names from the models)
+        sql = f"SELECT child_id, {hits} AS hits, village_code AS village FROM {self.keys} WHERE key IN ({marks})"  # noqa: S608 (names from the models)
         self.params.extend(ordered)
         self.parts.append(sql + self.bounded("village_code", prefix))
 
     def born(self, births: Sequence[date], sexes: Sequence[str], near: str) -> None:
-        """Children of a birth date and sex (within ``near``): the registry's index child_birth_sex_county."""
+        """Children of a birth date and sex (within ``near``): the registry's index child_birth_sex_county
+        (at a million children in a city, about 80 of a birth date and sex)."""
         dates = ", ".join(["%s"] * len(births))
         marks = ", ".join(["%s"] * len(sexes))
         sql = (
-            f"SELECT id AS child_id, {BIRTH_HITS} AS hits FROM {self.children} "  # noqa: S608
+            f"SELECT id AS child_id, {BIRTH_HITS} AS hits, village_id AS village FROM {self.children} "  # noqa: S608
             f"WHERE birth_date IN ({dates}) AND sex IN ({marks}) AND status <> %s"
         )
         self.params.extend([*births, *sexes, FileStatus.MERGED.value])
         if len(near) >= COUNTY_DIGITS:
             sql += " AND county_code = %s"
             self.params.append(near[:COUNTY_DIGITS])
-        self.parts.append(sql + self.bounded("village_id", near if len(near) != COUNTY_DIGITS else ""))
+            sql += self.bounded("village_id", near if len(near) > COUNTY_DIGITS else "")
+        elif near:
+            # A city or province: a range of county codes (the index's third column).
+            following = str(int(near) + 1).zfill(len(near))
+            sql += " AND county_code >= %s" + (" AND county_code < %s" if len(following) == len(near) else "")
+            self.params += [near, following] if len(following) == len(near) else [near]
+        self.parts.append(sql)
 
     def numbered(self, number_hash: str, scope: str) -> None:
         """The child of an identity number (keyed hash): the registry's index child_id_number_hash."""
         sql = (
-            f"SELECT id AS child_id, {SAME_NUMBER_HITS} AS hits FROM {self.children} "  # noqa: S608
+            f"SELECT id AS child_id, {SAME_NUMBER_HITS} AS hits, village_id AS village FROM {self.children} "  # noqa: S608
             "WHERE id_number_hash = %s AND status <> %s"
         )
         self.params.extend([number_hash, FileStatus.MERGED.value])
         self.parts.append(sql + self.bounded("village_id", scope))
 
-    def best(self, *, exclude_pk: int | None, limit: int) -> list[int]:
-        """The children found, most shared first: one statement."""
+    @staticmethod
+    def home(home: str | None) -> tuple[str, list[str]]:
+        """The bonus of the record's own village, township or county (the highest that applies)."""
+        cases: list[str] = []
+        params: list[str] = []
+        for digits, hits in HOME_HITS:
+            if home is not None and len(home) >= digits:
+                low, high = codes.prefix_bounds(home[:digits])
+                cases.append(f"WHEN village >= %s AND village < %s THEN {hits}")
+                params += [low, high or "9" * codes.CODE_LENGTH]
+        return (f"CASE {' '.join(cases)} ELSE 0 END" if cases else "0"), params
+
+    def best(self, *, exclude_pk: int | None, limit: int, home: str | None) -> list[int]:
+        """The children found, most shared first, then nearest the record's region: one statement."""
         if not self.parts:
             return []
+        union = " UNION ALL ".join(self.parts)
+        bonus, bonus_params = self.home(home)
+        self.params[:0] = bonus_params  # the bonus comes first in the statement
         exclude = ""
         if exclude_pk is not None:
             exclude = " WHERE child_id <> %s"
             self.params.append(exclude_pk)
         self.params.append(limit)
-        union = " UNION ALL ".join(self.parts)
         sql = (
-            f"SELECT child_id, SUM(hits) AS shared FROM ({union}) blocks{exclude} "  # noqa: S608
+            f"SELECT child_id, SUM(hits) + MAX({bonus}) AS shared FROM ({union}) blocks{exclude} "  # noqa: S608
             "GROUP BY child_id ORDER BY shared DESC, child_id LIMIT %s"
         )
         with connection.cursor() as cursor:
@@ -411,18 +472,21 @@ def candidate_ids(record: PersonRecord, *, where: Where, on: date, exclude_pk: i
     blocks = _Blocks()
     whole, part = asked.split(asked.everywhere)
     blocks.keyed(whole, where.scope, WHOLE_NAME_HITS)
-    blocks.keyed(part, where.scope, PART_NAME_HITS)
-    # A name alone is a wide block: looked for within a county (or narrower) only.
+    # Part of a name (a syllable dropped, the given name alone) is a wide block: with the year of
+    # birth only for the years an age reads most likely, and alone only near the record's home.
+    core = keys.core_years(asked.years)
+    blocks.keyed({k for k in part if int(k[1 : k.index("|")]) in core}, where.scope, PART_NAME_HITS)
     if where.near is not None and len(where.near) >= COUNTY_DIGITS:
         whole, part = asked.split(asked.nearby)
         blocks.keyed(whole, where.near, WHOLE_NAME_HITS)
-        blocks.keyed(part, where.near, PART_NAME_HITS)
+        home = where.home if where.home is not None and where.home.startswith(where.near) else where.near
+        blocks.keyed(part, home[:TOWNSHIP_DIGITS], PART_NAME_HITS)
     if asked.births:
-        blocks.born(asked.births, asked.sexes, where.near if where.near is not None else where.scope)
+        blocks.born(asked.births, asked.sexes, where.wide if where.wide is not None else where.scope)
     number_hash = _hash_of(record)
     if number_hash:
         blocks.numbered(number_hash, where.scope)
-    return blocks.best(exclude_pk=exclude_pk, limit=CANDIDATES)
+    return blocks.best(exclude_pk=exclude_pk, limit=CANDIDATES, home=where.home)
 
 
 # -- 2. candidates ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from shouhu.audit.models import AccessEvent
 from shouhu.core.errors import NotAllowedError
@@ -17,6 +18,7 @@ from shouhu.matching.engine import Band
 from shouhu.matching.models import ReviewStatus
 from shouhu.matching.record import PersonRecord
 from shouhu.regions.tests.factories import make_region
+from shouhu.registry import explain
 from shouhu.registry.choices import FileStatus, Relation
 from shouhu.registry.models import Child
 from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, PersonFactory, valid_id_number
@@ -63,6 +65,11 @@ def test_a_report_about_wang_xiaoming_about_9_in_lijia_reaches_wang_xiaoming_on_
     assert evidence["name"].direction == "for"
     assert evidence["guardian"].direction == "for"
     assert evidence["id_number"].direction == "neutral"  # not given: not compared
+    with translation.override("en"):
+        assert [line.label for line in best.evidence()][:2] == ["Identity number", "Name"]
+        assert evidence["guardian"].text == explain.render_one(evidence["guardian"].reason)
+        assert "王建国" in evidence["guardian"].text
+        assert evidence["id_number"].text == ""
     shown = best.as_json()
     assert [line["field"] for line in shown["evidence"]] == [str(f) for f in FIELDS]
     assert shown["band"] == best.band.value
