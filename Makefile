@@ -70,6 +70,7 @@ messages: install
 
 ## bench: the benchmarks in bench/ (see README), e.g. make bench BENCH=regions; DATABASE_URL picks the database
 bench: install
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --no-progress --group bench
 	$(BIN)/python -m bench $(BENCH)
 
 ## browser-deps: Debian's Chromium and a CJK font for the browser tests (needs root or sudo)

@@ -32,9 +32,10 @@ import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 MEDIAN_GOAL_MS = 20.0
@@ -285,7 +286,7 @@ def _year_digit(born: date, rng: random.Random) -> date:
 # -- measuring ---------------------------------------------------------------------------------
 
 
-def percentile(samples: list[float], share: float) -> float:
+def percentile(samples: Sequence[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
@@ -317,21 +318,18 @@ def measure_searches(args: argparse.Namespace, size: int, on: date, actor: Any) 
     found_by_search: dict[int, list[Any]] = {}
     for q in queries:
         where = search._where(q.record, scope=q.scope, fallback="")
-        t_blocks, pks = timed(lambda q=q, where=where: search.candidate_ids(q.record, where=where, on=on))
-        with_number = bool(q.record.id_number)
-        t_load, loaded = timed(lambda pks=pks, n=with_number: search.records(pks, with_id_number=n))
-        t_rank, _ranked = timed(
-            lambda q=q, loaded=loaded: engine.rank(q.record, loaded.items(), on=on, limit=10, thresholds=limits)
-        )
+        t_blocks, pks = timed(partial(search.candidate_ids, q.record, where=where, on=on))
+        t_load, loaded = timed(partial(search.records, pks, with_id_number=bool(q.record.id_number)))
+        t_rank, _ranked = timed(partial(engine.rank, q.record, loaded.items(), on=on, limit=10, thresholds=limits))
         steps["blocks"].append(t_blocks)
         steps["candidates"].append(t_load)
         steps["engine"].append(t_rank)
         examined.append(len(pks))
         places.append(pks.index(q.source) + 1 if q.source in pks else None)
-        elapsed, result = timed(lambda q=q: find(q))
+        elapsed, result = timed(partial(find, q))
         total.append(elapsed)
         found_by_search[id(q)] = [child.pk for child, _m in result]
-    logged = [timed(lambda q=q: search.search(actor, q.record, scope=q.scope, on=on))[0] for q in queries]
+    logged = [timed(partial(search.search, actor, q.record, scope=q.scope, on=on))[0] for q in queries]
     median, p95 = statistics.median(total), percentile(total, 0.95)
     verdict = "met" if median < MEDIAN_GOAL_MS and p95 < P95_GOAL_MS else "MISSED"
     print(
@@ -466,8 +464,8 @@ def brute_force(
     brute_ms: list[float] = []
     found_by_brute: dict[int, list[Any]] = {}
     for q in queries:
-        scan_ms.append(timed(lambda q=q: scan(q))[0])
-        elapsed, found = timed(lambda q=q: brute(q))
+        scan_ms.append(timed(partial(scan, q))[0])
+        elapsed, found = timed(partial(brute, q))
         brute_ms.append(elapsed)
         found_by_brute[id(q)] = found
     recall_brute = _recall(queries, found_by_brute)

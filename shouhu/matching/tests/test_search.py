@@ -67,7 +67,9 @@ def test_a_report_about_wang_xiaoming_about_9_in_lijia_reaches_wang_xiaoming_on_
     assert evidence["id_number"].direction == "neutral"  # not given: not compared
     with translation.override("en"):
         assert [line.label for line in best.evidence()][:2] == ["Identity number", "Name"]
-        assert evidence["guardian"].text == explain.render_one(evidence["guardian"].reason)
+        guardian_reason = evidence["guardian"].reason
+        assert guardian_reason is not None
+        assert evidence["guardian"].text == explain.render_one(guardian_reason)
         assert "王建国" in evidence["guardian"].text
         assert evidence["id_number"].text == ""
     shown = best.as_json()
