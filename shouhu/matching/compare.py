@@ -209,6 +209,9 @@ NAME_ONE_CHARACTER = gettext_noop("The name “%(name)s” has only one characte
 NAME_EMPTY = gettext_noop("The name “%(name)s” has no letters or characters to compare")
 ID_LENGTH = gettext_noop("The identity number has %(count)d characters, not 18: not used")
 ID_CHARACTERS = gettext_noop("The identity number contains characters other than digits and a final X: not used")
+ID_NOT_VALID = gettext_noop(
+    "The identity number fails its check (GB 11643): compared digit by digit, as a clue and not as proof"
+)
 BIRTH_FUTURE = gettext_noop("The date of birth %(date)s is in the future: not used")
 BIRTH_YEAR_IMPOSSIBLE = gettext_noop("The year of birth %(year)d is not possible: not used")
 AGE_IMPOSSIBLE = gettext_noop("The age %(age)d is not possible: not used")
@@ -352,10 +355,9 @@ def _read_id_number(text: str, on: date) -> tuple[str, idnumber.IdNumber | None,
     if len(value) not in ID_NUMBER_LENGTHS:
         return "", None, Reason(ID_LENGTH, {"count": len(value)})
     try:
-        number = idnumber.parse(value, today=on)
+        return value, idnumber.parse(value, today=on), None
     except idnumber.IdNumberError:
-        number = None
-    return value, number, None
+        return value, None, Reason(ID_NOT_VALID)
 
 
 def _years_before(day: date, years: int) -> date:

@@ -43,7 +43,7 @@ from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.policy import policy_for
 from shouhu.matching import engine, keys, permissions
-from shouhu.matching.compare import FIELDS, Field
+from shouhu.matching.compare import FIELDS, Field, prepare
 from shouhu.matching.engine import Band, Match
 from shouhu.matching.models import MatchKey, PairReview, ReviewStatus
 from shouhu.matching.record import PersonRecord
@@ -189,9 +189,17 @@ class Candidate:
 class SearchResult(list[Candidate]):
     """The candidates, best first, with what the search itself could not use (``notes``)."""
 
-    def __init__(self, candidates: Iterable[Candidate] = (), *, notes: Sequence[Reason] = (), examined: int = 0):
+    def __init__(
+        self,
+        candidates: Iterable[Candidate] = (),
+        *,
+        notes: Sequence[Reason] = (),
+        unused: Sequence[Reason] = (),
+        examined: int = 0,
+    ):
         super().__init__(candidates)
-        self.notes = tuple(notes)
+        self.notes = tuple(notes)  # what the search did not use (a region outside the jurisdiction)
+        self.unused = tuple(unused)  # what the engine could not read in the record, and why
         self.examined = examined  # children scored
 
 
@@ -250,6 +258,7 @@ def search(
     result = SearchResult(
         (_candidate(child, match, visible=child.pk in visible) for child, match in found.matches),
         notes=notes,
+        unused=prepare(record, on=on).unused,
         examined=found.examined,
     )
     record_access(

@@ -285,6 +285,7 @@ UNUSED_CASES = [
     (PersonRecord(birth_year=2031), "The year of birth %(year)d is not possible: not used"),
     (PersonRecord(age=-1), "The age %(age)d is not possible: not used"),
     (PersonRecord(id_number="3301022016030201"), "The identity number has %(count)d characters, not 18: not used"),
+    (PersonRecord(id_number="33010220160302011"), compare.ID_NOT_VALID),
     (
         PersonRecord(id_number="33010A201603020111"),
         "The identity number contains characters other than digits and a final X: not used",
