@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("shouhu.accounts.urls")),
     path("regions/", include("shouhu.regions.urls")),
     path("children/", include("shouhu.registry.urls")),
+    path("matching/", include("shouhu.matching.urls")),
     path("audit/", include("shouhu.audit.urls")),
     path("policy-settings/", include("shouhu.policy.urls")),
     path("jobs/", include("shouhu.core.urls")),
