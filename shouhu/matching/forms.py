@@ -49,7 +49,7 @@ class SearchForm(forms.Form):
     """Who is this child? Whatever is known; at least a name, a date of birth or an identity number."""
 
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Full name"),
         required=False,
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "search"}),
@@ -202,7 +202,7 @@ class MergeForm(forms.Form):
     """Which file of a pair is kept, and why they are merged."""
 
     keep = forms.TypedChoiceField(label=_("File to keep"), coerce=int, widget=forms.RadioSelect)
-    reason = ReasonField(help_text=_("Kept in the history of both files."))
+    reason = ReasonField(label=_("Reason for merging"), help_text=_("Kept in the history of both files."))
 
     def __init__(self, *args: Any, review: PairReview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
