@@ -17,8 +17,9 @@ from shouhu.accounts.choices import AgencyKind
 from shouhu.accounts.models import Agency
 from shouhu.audit.models import AccessEvent
 from shouhu.core.models import Job
+from shouhu.core.navigation import items_for
 from shouhu.core.testing import assert_permission_matrix, login
-from shouhu.matching import jobs, keys, services
+from shouhu.matching import jobs, keys, services, views
 from shouhu.matching.engine import Band
 from shouhu.matching.models import Merge, PairReview, ReviewStatus
 from shouhu.registry.choices import FileStatus, Relation, Sex
@@ -302,20 +303,14 @@ def test_the_queue_lists_likeliest_first_and_filters(regions, county_caseworker)
     assert len(client.get(reverse("matching:reviews"), {"status": "all"}).context["page_obj"]) == 2
 
 
-def test_the_queue_pages_on_the_server(regions, county_caseworker):
+def test_the_queue_pages_on_the_server(regions, county_caseworker, monkeypatch):
     files = [on_file(name=f"孩子{i}", birth_date=BORN, village=regions.village_a1a) for i in range(9)]
     for i in range(8):
         services.record_pair(files[i], files[i + 1], probability=0.5 + i / 100, band=Band.POSSIBLE, evidence={})
-    from shouhu.matching import views  # noqa: PLC0415
-
+    monkeypatch.setattr(views, "PER_PAGE", 5)
     client = client_of(county_caseworker)
-    original = views.PER_PAGE
-    views.PER_PAGE = 5
-    try:
-        first = client.get(reverse("matching:reviews")).context["page_obj"]
-        second = client.get(reverse("matching:reviews"), {"page": 2}).context["page_obj"]
-    finally:
-        views.PER_PAGE = original
+    first = client.get(reverse("matching:reviews")).context["page_obj"]
+    second = client.get(reverse("matching:reviews"), {"page": 2}).context["page_obj"]
     assert (len(first), len(second), first.paginator.count) == (5, 3, 8)
     assert first[0].probability > second[0].probability
 
@@ -479,3 +474,65 @@ def test_a_run_outside_the_jurisdiction_is_refused_on_the_field(county_caseworke
     assert response.status_code == 200
     assert "region" in response.context["form"].errors
     assert not Job.objects.exists()
+
+
+# --- registration's duplicate step (the registry's form, the engine's candidates) --------------------
+
+
+def _registration(regions, name: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "sex": Sex.MALE,
+        "birth_date": BORN.isoformat(),
+        "ethnicity": "01",
+        "village": regions.village_a1a.code,
+        "hukou_status": "registered",
+        "hukou_nature": "agricultural",
+        "economic_status": "none",
+        "guardianship_quality": "unassessed",
+        "risk_level": "unassessed",
+        "residence_address": "幸福路8号",
+    }
+
+
+def test_registration_shows_the_probability_and_the_reasons_of_a_file_it_may_open(regions, village_director):
+    same = on_file(name="王小明", sex=Sex.MALE, birth_date=BORN, village=regions.village_a1a)
+    with translation.override("en"):
+        response = client_of(village_director, english=True).post(
+            reverse("registry:create"), _registration(regions, "王晓明")
+        )
+    html = response.content.decode()
+    candidate = html.split(f'data-candidate="{same.pk}"')[1].split("</li>")[0]
+    assert re.search(r'registry-candidate-score"[^>]*>\d+%<', candidate)
+    assert "Homophone names: 王晓明 / 王小明" in candidate
+
+
+def test_registration_says_nothing_of_a_file_outside_the_jurisdiction_but_that_it_exists(regions, village_director):
+    elsewhere = on_file(name="王小明", sex=Sex.MALE, birth_date=BORN, village=regions.village_a1b)
+    with_father(elsewhere, "王建国", "13812345678")
+    response = client_of(village_director).post(reverse("registry:create"), _registration(regions, "王晓明"))
+    html = response.content.decode()
+    assert 'data-candidate="hidden"' in html
+    candidate = html.split('data-candidate="hidden"')[1].split("</li>")[0]
+    assert re.search(r'registry-candidate-score"[^>]*>\d+%<', candidate)
+    for secret in ("王小明", "王建国", "西湖社区", "138"):
+        assert secret not in candidate
+
+
+# --- the menu ----------------------------------------------------------------------------------------
+
+
+def test_the_menu_offers_search_and_queue_to_the_registry_roles_and_runs_to_caseworkers(actors):
+
+    for name, user in actors.items():
+        entries = {item.url_name for item in items_for(user)} & {
+            "matching:search",
+            "matching:reviews",
+            "matching:dedup",
+        }
+        expected = set()
+        if name in SEARCHERS:
+            expected |= {"matching:search", "matching:reviews"}
+        if name in CASEWORKERS:
+            expected.add("matching:dedup")
+        assert entries == expected, name
