@@ -9,7 +9,9 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -282,7 +284,7 @@ def test_two_files_found_together_can_be_put_in_the_queue(two, county_caseworker
     other = next(c.child for c in response.context["result"] if c.child != first.child)
     response = client.post(reverse("matching:propose"), {"child_a": first.child.pk, "child_b": other.pk})
     review = PairReview.objects.get()
-    assert response.url == reverse("matching:pair", args=[review.pk])
+    assert response["Location"] == reverse("matching:pair", args=[review.pk])
 
 
 # --- the queue and a pair ---------------------------------------------------------------------------
@@ -292,6 +294,7 @@ def test_the_queue_lists_likeliest_first_and_filters(regions, county_caseworker)
     files = [on_file(name=f"孩子{i}", birth_date=BORN, village=regions.village_a1a) for i in range(4)]
     likely = services.record_pair(files[0], files[1], probability=0.9, band=Band.LIKELY, evidence={})
     possible = services.record_pair(files[2], files[3], probability=0.4, band=Band.POSSIBLE, evidence={})
+    assert likely is not None
     client = client_of(county_caseworker)
     page = client.get(reverse("matching:reviews")).context["page_obj"]
     assert list(page.object_list) == [likely, possible]
@@ -348,7 +351,7 @@ def test_confirm_then_merge_then_unmerge_through_the_pages(two, review, county_c
     a, b = two
     client = client_of(county_caseworker)
     response = client.post(reverse("matching:pair", args=[review.pk]), {"decision": "same", "note": ""})
-    assert response.url == reverse("matching:pair", args=[review.pk]) + "#merge"
+    assert response["Location"] == reverse("matching:pair", args=[review.pk]) + "#merge"
     page = client.get(reverse("matching:pair", args=[review.pk]))
     assert page.context["merge_form"] is not None
     assert 'id="merge-form"' in page.content.decode()
@@ -361,7 +364,7 @@ def test_confirm_then_merge_then_unmerge_through_the_pages(two, review, county_c
 
     response = client.post(reverse("matching:pair_merge", args=[review.pk]), {"keep": a.pk, "reason": "同一人"})
     merge = Merge.objects.get()
-    assert response.url == reverse("matching:merge", args=[merge.pk])
+    assert response["Location"] == reverse("matching:merge", args=[merge.pk])
     b.refresh_from_db()
     assert (b.status, b.merged_into) == (FileStatus.MERGED, a)
     assert Kinship.objects.filter(child=a, person__name="李秀英").exists()  # the mother moved
@@ -372,7 +375,7 @@ def test_confirm_then_merge_then_unmerge_through_the_pages(two, review, county_c
     assert 'id="unmerge-form"' in html
 
     response = client.post(reverse("matching:unmerge", args=[merge.pk]), {"reason": "错误合并"})
-    assert response.url == reverse("matching:merge", args=[merge.pk])
+    assert response["Location"] == reverse("matching:merge", args=[merge.pk])
     b.refresh_from_db()
     merge.refresh_from_db()
     assert b.status == FileStatus.ACTIVE
@@ -454,10 +457,10 @@ def test_a_caseworker_starts_a_run_of_the_county_and_follows_it_to_the_queue(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("matching:dedup"), {"region": regions.county_a.code})
     job = Job.objects.get(kind=jobs.DEDUP_JOB)
-    assert response.url == reverse("matching:dedup_job", args=[job.pk])
+    assert response["Location"] == reverse("matching:dedup_job", args=[job.pk])
     job.refresh_from_db()
     assert job.status == "succeeded"
-    page = client.get(response.url)
+    page = client.get(response["Location"])
     html = page.content.decode()
     assert 'id="dedup-queue-link"' in html
     assert f'hx-get="{reverse("matching:dedup_job", args=[job.pk])}"' not in html  # done: no more polling
@@ -465,7 +468,7 @@ def test_a_caseworker_starts_a_run_of_the_county_and_follows_it_to_the_queue(
     assert [(p.child_a, p.child_b) for p in queue] == [two]
     by_job = client.get(page.context["queue_url"]["job"]).context["page_obj"]
     assert [p.found_by_id for p in by_job] == [job.pk]
-    partial = client.get(response.url, headers={"HX-Request": "true"})
+    partial = client.get(response["Location"], headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<div id="dedup-result"')
 
 
@@ -536,3 +539,17 @@ def test_the_menu_offers_search_and_queue_to_the_registry_roles_and_runs_to_case
         if name in CASEWORKERS:
             expected.add("matching:dedup")
         assert entries == expected, name
+
+
+def test_a_page_of_the_queue_costs_the_same_queries_for_one_pair_or_twenty(regions, county_caseworker):
+    files = [on_file(name=f"孩子{i}", birth_date=BORN, village=regions.village_a1a) for i in range(21)]
+    services.record_pair(files[0], files[1], probability=0.9, band=Band.LIKELY, evidence={})
+    client = client_of(county_caseworker)
+    client.get(reverse("matching:reviews"))  # the first access-log entry creates the chain's head
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(reverse("matching:reviews")).context["page_obj"]) == 1
+    for i in range(1, 20):
+        services.record_pair(files[i], files[i + 1], probability=0.5, band=Band.POSSIBLE, evidence={})
+    with CaptureQueriesContext(connection) as twenty:
+        assert len(client.get(reverse("matching:reviews")).context["page_obj"]) == 20
+    assert len(twenty.captured_queries) == len(one.captured_queries)
