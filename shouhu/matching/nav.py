@@ -24,7 +24,8 @@ def _deduplicates(user: Any) -> bool:
 
 
 ITEMS = [
-    NavItem(_("Identity search"), "matching:search", "person-bounding-box", _searches, section="work", order=12),
-    NavItem(_("Possible duplicates"), "matching:reviews", "intersect", _reviews, section="work", order=13),
+    # The queue first: the pages of a pair, a merge or a run light up the first entry of the app.
+    NavItem(_("Possible duplicates"), "matching:reviews", "intersect", _reviews, section="work", order=12),
+    NavItem(_("Identity search"), "matching:search", "person-bounding-box", _searches, section="work", order=13),
     NavItem(_("Find duplicate files"), "matching:dedup", "layers", _deduplicates, section="work", order=14),
 ]

@@ -40,6 +40,7 @@ from shouhu.matching.forms import (
 from shouhu.matching.models import Merge, MergedRow, PairReview, ReviewStatus
 from shouhu.policy import selectors as policy_selectors
 from shouhu.regions import codes
+from shouhu.regions.models import Region
 from shouhu.registry.models import Child, Kinship
 from shouhu.registry.permissions import registry_scope_code
 from shouhu.registry.views import apply_error, registry_view
@@ -447,7 +448,13 @@ def deduplication_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress (the shell's job progress) and, once done, its figures and the queue."""
     job = policy_for(Job).get_or_404(_actor(request), VIEW, pk=pk, kind=jobs.DEDUP_JOB)
     region = str(job.params.get("region", ""))
-    context = {"job": job, "region": region, "queue_url": _queue_url(job, region)}
+    place = Region.objects.filter(code=region).only("name").first() if region else None
+    context = {
+        "job": job,
+        "region": region,
+        "region_name": place.name if place is not None else region,
+        "queue_url": _queue_url(job, region),
+    }
     if getattr(request, "htmx", False):
         return render(request, "matching/_dedup_result.html", context)
     return render(request, "matching/dedup_job.html", context)

@@ -144,3 +144,33 @@ def test_caseworker_confirms_a_pair_merges_the_files_and_undoes_the_merge(
     assert second.status == FileStatus.ACTIVE
     assert PairReview.objects.get(pk=review.pk).status == ReviewStatus.PENDING
     assert errors == []
+
+
+def test_caseworker_runs_a_de_duplication_of_the_county_and_opens_its_pairs(
+    page, login_as, county_caseworker, regions, screenshot
+):
+    errors = _no_script_errors(page)
+    first = _on_file(regions.village_a1a, "王小明", "王建国", "13812345678")
+    second = _on_file(regions.village_a2a, "王晓明", "王建国")
+    _on_file(regions.village_b1a, "王小明", "王建国")  # another county: not in this run
+
+    login_as(page, county_caseworker)
+    page.locator("#shell-nav").locator(f'a[href="{reverse("matching:dedup")}"]').click()
+    form = page.locator("#dedup-form")
+    form.locator('select[name="region"]').select_option(regions.county_a.code)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+
+    # The shell's progress bar, then the run's figures and the way to its pairs.
+    expect(page.locator(".shouhu-job .progress-bar")).to_have_text("100%")
+    expect(page.locator("#dedup-result")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#dedup-queued")).to_have_text("1")
+    screenshot(page, "matching-dedup")
+    with page.expect_navigation():
+        page.locator("#dedup-queue-link").click()
+    rows = page.locator(".matching-pair-row")
+    expect(rows).to_have_count(1)
+    pair = PairReview.objects.get()
+    assert (pair.child_a_id, pair.child_b_id) == (first.pk, second.pk)
+    expect(rows.first).to_have_attribute("data-pair", str(pair.pk))
+    assert errors == []
