@@ -512,9 +512,11 @@ class _Typist:
             index = self.rng.randrange(len(kids))
             kids.insert(index + 1, self.twin(kids[index]))
         heard: set[tuple[str, ...]] = set()
+        family = {_split(kid.name)[1] for kid in kids}
         for kid in kids:
             child = self.distinct_name(kid, heard) if len(kids) > 1 else kid
-            former = self.former_name(child) if self.chance(FORMER_NAME_SHARE) else ""
+            family.add(_split(child.name)[1])
+            former = self.former_name(child, family) if self.chance(FORMER_NAME_SHARE) else ""
             yield child, child.birth_date, former
 
     def distinct_name(self, child: SyntheticChild, heard: set[tuple[str, ...]]) -> SyntheticChild:
@@ -553,14 +555,16 @@ class _Typist:
             child, key=child.key + "t", name=surname + (new_given or given + "二"), sex=sex, id_number=number
         )
 
-    def former_name(self, child: SyntheticChild) -> str:
+    def former_name(self, child: SyntheticChild, family: set[str]) -> str:
+        """A name the child had before (none of the given names of the family: a sibling's name is
+        not a renamed child's old one)."""
         surname, given = _split(child.name)
         mother = next((m.person for m in child.family if m.relation == Relation.MOTHER), None)
         if mother is not None and self.chance(0.3) and not mother.name.startswith(surname):
             return _split(mother.name)[0] + given  # renamed to the father's surname, or back
         for _attempt in range(20):
             drawn = demo_names.given_name_born(self.rng, female=child.sex == Sex.FEMALE, born=child.birth_date.year)
-            if drawn != given:
+            if drawn != given and drawn not in family:
                 return surname + drawn
         return ""
 

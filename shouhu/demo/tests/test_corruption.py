@@ -157,6 +157,22 @@ def test_siblings_are_born_a_pregnancy_apart_and_called_by_names_that_sound_diff
     assert siblings > 500
 
 
+def test_a_former_name_is_never_the_name_of_a_brother_sister_or_twin():
+    # Seed 16 once gave the twin 陈沐泽 the former name 陈沐辰, his twin brother's.
+    by_family: dict[int, list[LabelledRecord]] = defaultdict(list)
+    for item in labelled_set(5000, seed=16):
+        if item.source == REGISTRY:
+            by_family[item.family].append(item)
+    renamed = 0
+    for members in by_family.values():
+        for item in members:
+            for former in item.record.names[1:]:
+                renamed += 1
+                others = {_given(m.record.name) for m in members if m.entity != item.entity}
+                assert _given(former) not in others, (item.record, others)
+    assert renamed > 20
+
+
 def test_pair_kind_tells_one_child_from_siblings_twins_and_strangers(records):
     one = records[0]
     assert pair_kind(one, one) == "same"

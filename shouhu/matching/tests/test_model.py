@@ -182,6 +182,12 @@ GUARD_CASES = [
         [model.GUARD_SIBLINGS],
     ),
     (_comparison(name=NameLevel.DIFFERENT, region=RegionLevel.VILLAGE), [model.GUARD_SIBLINGS]),
+    # 孙欣 in the family of the twins 孙欣妍 and 孙欣怡: either of them.
+    (
+        _comparison(name=NameLevel.ONE_MISSING, birth=BirthLevel.SAME, guardian=GuardianLevel.SHARED),
+        [model.GUARD_SIBLINGS],
+    ),
+    (_comparison(name=NameLevel.ONE_MISSING, birth=BirthLevel.SAME, region=RegionLevel.TOWNSHIP), []),
     # The same number says one person, renamed: not the sibling pattern.
     (_comparison(id_number=IdLevel.SAME, name=NameLevel.DIFFERENT, guardian=GuardianLevel.SHARED), []),
     # A homophone in the same family is the same child written twice.
