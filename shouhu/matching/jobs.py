@@ -1,22 +1,28 @@
 """Batch de-duplication of a region as a background job (``matching.dedup``), with progress.
 
-The job reads every file of the region (not merged) with its family, once; makes candidate pairs by
-blocking (``batch.candidate_pairs``: the store's name keys, the birth date with the sex in the
-county; blocks above a cap are skipped and counted); scores each pair with the engine, each record
-prepared once; and puts the pairs that reach a band in the review queue (``PairReview``) in bulk —
-a pair already decided keeps its decision, so "not the same" is never asked again. Clusters (files
-linked by pairs of 很可能 and above, not separated by a "not the same") are counted in the result:
-the review screen shows them together.
+The job reads every file of the region (not merged) with its family, once, and runs the batch path
+of ``batch.py`` on it — the path ``bench/matching`` measures: candidate pairs by the store's blocks
+(``batch.candidate_pairs``: identity number, name keys with the birth year or in the county, birth
+date with sex in the county; an oversized block split by place or year, or skipped and counted),
+each record prepared once, each pair scored with the engine (``batch.score_pairs``: the policy's
+thresholds, ``weights.json``). The pairs that reach a band go to the review queue (``PairReview``)
+in bulk with their evidence — a pair already decided keeps its decision, so "not the same" is never
+asked again. Clusters (``batch.clusters``: files linked by pairs of 很可能 and above, not separated
+by a "not the same") are counted in the result: the review screen shows them together.
 
-Memory holds the region's records (≈1-2 kB each): a county at a time is the intended unit; the
-whole registry (a superuser's run) is possible on a server with the memory for it.
+One process: ``batch.deduplicate`` can fork workers, but a forked worker would share the job's
+database connection (its socket, its transaction) with the parent; the job scores in its own
+process, and a county (the intended unit, a few hundred thousand files at most) takes minutes.
+Memory holds the region's records, prepared (≈1.5 kB each); the whole registry (a superuser's run)
+is possible on a server with the memory for it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -26,9 +32,9 @@ from django.utils.translation import gettext as _
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.jobs import ProgressReporter, register_job, start_job
 from shouhu.core.models import Job
-from shouhu.matching import engine, keys, permissions, search
+from shouhu.matching import batch, engine, permissions, search
 from shouhu.matching.compare import prepare
-from shouhu.matching.engine import Band, Match
+from shouhu.matching.engine import Band, Match, Thresholds
 from shouhu.matching.model import DEFAULT_WEIGHTS
 from shouhu.matching.models import PairReview, ReviewStatus
 from shouhu.matching.record import PersonRecord
@@ -43,8 +49,9 @@ if TYPE_CHECKING:
 DEDUP_JOB = "matching.dedup"
 LOAD_BATCH = 2000
 WRITE_BATCH = 1000
-# Shares of the progress bar: reading the files, scoring the pairs, writing the queue.
+# Shares of the progress bar: reading the files, blocking and scoring them; then the queue.
 READ_SHARE, SCORE_SHARE = 30, 60
+REPORT_EVERY = 10_000  # pairs scored between two reports
 RESCORED = (ReviewStatus.PENDING, ReviewStatus.UNSURE)
 
 
@@ -97,28 +104,16 @@ def run_deduplication(job: Job, report: ProgressReporter) -> None:
     live = Child.objects.exclude(status=FileStatus.MERGED)
     total = (live.filter(codes.within_q("village", region)) if region else live).count()
     records: dict[int, PersonRecord] = {}
-    villages: dict[int, str] = {}
     for batch_records in region_records(region):
         records.update(batch_records)
-        villages.update((pk, record.region_code) for pk, record in batch_records.items())
         report(READ_SHARE * len(records) // max(total, 1), 100, _("Reading the files"))
     outcome.children = len(records)
+    villages = {pk: record.region_code for pk, record in records.items()}
 
-    pairs, outcome.skipped_blocks = candidate_pairs(records)
-    outcome.pairs = len(pairs)
-    prepared = {pk: prepare(record, on=on) for pk, record in records.items()}
-    found: list[tuple[int, int, Match]] = []
-    for count, (a, b) in enumerate(pairs, 1):
-        match = engine.match_prepared(prepared[a], prepared[b], weights=DEFAULT_WEIGHTS, thresholds=limits)
-        if match.band is not None:
-            found.append((a, b, match) if a < b else (b, a, match))
-            outcome.bands[match.band.value] += 1
-        if count % 10_000 == 0:
-            report(READ_SHARE + SCORE_SHARE * count // max(len(pairs), 1), 100, _("Comparing files"))
+    found = _score(records, on=on, limits=limits, outcome=outcome, report=report)
     report(READ_SHARE + SCORE_SHARE, 100, _("Writing the pairs to review"))
     write_reviews(found, villages=villages, job=job, outcome=outcome)
-    decided_apart = _not_same(found)
-    groups = clusters([(a, b) for a, b, m in found if m.band in (Band.CERTAIN, Band.LIKELY)], apart=decided_apart)
+    groups = batch.clusters(((a, b, match.band) for a, b, match in found), apart=_not_same(found))
     outcome.clusters = len(groups)
     outcome.largest_cluster = max((len(g) for g in groups), default=0)
     job.result = {
@@ -133,6 +128,37 @@ def run_deduplication(job: Job, report: ProgressReporter) -> None:
         "children": outcome.children,
     }
     report(100, 100, job.message)
+
+
+def _score(
+    records: dict[int, PersonRecord], *, on: date, limits: Thresholds, outcome: Outcome, report: ProgressReporter
+) -> list[tuple[int, int, Match]]:
+    """The candidate pairs (``batch.candidate_pairs``, files in the order of their keys) that reach a
+    band (``batch.score_pairs``), each with the engine's evidence; the bands and blocks counted."""
+    order = sorted(records)
+    position = {pk: i for i, pk in enumerate(order)}
+    stats = batch.BlockStats()
+    pairs = batch.candidate_pairs(((pk, records[pk]) for pk in order), on=on, cap=batch.DEFAULT_CAP, stats=stats)
+
+    def reported(pairs: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        # Pairs come by their first file, in order: how far the first file is, is how far the scoring is.
+        for count, (a, b) in enumerate(pairs, 1):
+            if count % REPORT_EVERY == 0:
+                report(READ_SHARE + SCORE_SHARE * position[a] // len(order), 100, _("Comparing files"))
+            yield a, b
+
+    report(READ_SHARE, 100, _("Comparing files"))
+    prepared = {pk: prepare(record, on=on) for pk, record in records.items()}
+    found: list[tuple[int, int, Match]] = []
+    for pair in batch.score_pairs(reported(pairs), prepared, weights=DEFAULT_WEIGHTS, thresholds=limits):
+        # Sentences only for the pairs that reach a band; the engine's band is the batch's.
+        match = engine.match_prepared(prepared[pair.a], prepared[pair.b], weights=DEFAULT_WEIGHTS, thresholds=limits)
+        if match.band is not None:
+            found.append((pair.a, pair.b, match))
+            outcome.bands[match.band.value] += 1
+    outcome.pairs = stats.pairs
+    outcome.skipped_blocks = stats.oversized
+    return found
 
 
 def write_reviews(
@@ -187,53 +213,3 @@ def _not_same(found: list[tuple[int, int, Match]]) -> set[tuple[int, int]]:
         ).values_list("child_a_id", "child_b_id")
         apart.update(rows)
     return apart
-
-
-# -- blocking and clusters --------------------------------------------------------------------------
-
-# A block of more files than this says too little (a common name in a whole county): skipped, counted.
-MAX_BLOCK = 500
-
-
-def candidate_pairs(records: dict[int, PersonRecord]) -> tuple[list[tuple[int, int]], int]:
-    """Pairs of files sharing a stored name key (``keys.child_keys``) or the birth date, sex and
-    county; blocks larger than ``MAX_BLOCK`` are skipped. Returns the pairs and the blocks skipped."""
-    blocks: dict[Any, list[int]] = {}
-    for pk, record in records.items():
-        for key in keys.child_keys(record.name, record.names[1:], record.birth_date):
-            blocks.setdefault(key, []).append(pk)
-        if record.birth_date is not None:
-            blocks.setdefault((record.birth_date, record.sex, record.region_code[:6]), []).append(pk)
-    pairs: set[tuple[int, int]] = set()
-    skipped = 0
-    for members in blocks.values():
-        if len(members) > MAX_BLOCK:
-            skipped += 1
-            continue
-        ordered = sorted(members)
-        for i, a in enumerate(ordered):
-            pairs.update((a, b) for b in ordered[i + 1 :])
-    return sorted(pairs), skipped
-
-
-def clusters(pairs: list[tuple[int, int]], *, apart: Collection[tuple[int, int]] = ()) -> list[set[int]]:
-    """Files linked by ``pairs`` (union-find), a pair decided "not the same" (``apart``) not linking."""
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        if (a, b) in apart or (b, a) in apart:
-            continue
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, set[int]] = {}
-    for x in parent:
-        groups.setdefault(root(x), set()).add(x)
-    return [g for g in groups.values() if len(g) > 1]

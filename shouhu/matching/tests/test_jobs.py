@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.models import Job
-from shouhu.matching import jobs, services
+from shouhu.matching import batch, engine, jobs, search, services
 from shouhu.matching.engine import Band
 from shouhu.matching.models import PairReview, ReviewStatus
-from shouhu.matching.record import PersonRecord
 from shouhu.registry.choices import Relation
+from shouhu.registry.models import Child
 from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,32 +110,43 @@ def test_a_superuser_runs_everywhere(files, actors, django_capture_on_commit_cal
     assert pair(files["one"], files["elsewhere"]) is not None
 
 
-def _record(name: str, born: date | None = BORN, region: str = "370902001001") -> PersonRecord:
-    return PersonRecord(names=(name,), sex="male", birth_date=born, region_code=region)
+def test_the_job_finds_what_the_batch_path_finds(files, actors, django_capture_on_commit_callbacks):
+    job = run(actors["superuser"], "", django_capture_on_commit_callbacks)
+    on = date.fromisoformat(job.result["on"])
+    pks = sorted(Child.objects.values_list("pk", flat=True))
+    records = search.records(pks, with_id_number=True)
+    expected = batch.deduplicate(((pk, records[pk]) for pk in pks), on=on, thresholds=engine.thresholds(on))
+    queued = set(PairReview.objects.values_list("child_a_id", "child_b_id", "band"))
+    assert queued == {(p.a, p.b, p.band.value) for p in expected.pairs if p.band is not None}
+    assert job.result["pairs"] == expected.stats.pairs
+    assert job.result["clusters"] == len(expected.clusters)
+    assert sum(job.result["bands"].values()) == len(queued)
 
 
-def test_candidate_pairs_by_name_key_or_birth_date_and_oversized_blocks_are_skipped(monkeypatch):
-    records = {
-        1: _record("王小明"),
-        2: _record("王晓明", date(2015, 1, 1)),  # the name keys (homophone), another year
-        3: _record("李红", BORN, "370902002001"),  # the birth date, sex and county
-        4: _record("李红", BORN, "370911101201"),  # same birth date, another county: no pair with 1
-        5: _record("赵伟", None),
-    }
-    pairs, skipped = jobs.candidate_pairs(records)
-    assert (1, 2) in pairs
-    assert (1, 3) in pairs
-    assert (1, 4) not in pairs
-    assert (3, 4) in pairs  # the same name
-    assert not any(5 in p for p in pairs)
-    assert skipped == 0
-    monkeypatch.setattr(jobs, "MAX_BLOCK", 1)
-    pairs, skipped = jobs.candidate_pairs(records)
-    assert pairs == []
-    assert skipped >= 3  # every block of two files or more
+def test_oversized_blocks_are_skipped_and_counted(files, actors, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(batch, "DEFAULT_CAP", 0)  # every block is too large
+    job = run(actors["superuser"], "", django_capture_on_commit_callbacks)
+    assert job.result["skipped_blocks"] > 0
+    assert job.result["pairs"] == job.result["queued"] == 0
+    assert not PairReview.objects.exists()
 
 
-def test_clusters_link_pairs_and_a_decision_apart_separates():
-    pairs = [(1, 2), (2, 3), (4, 5), (6, 7)]
-    assert sorted(map(sorted, jobs.clusters(pairs))) == [[1, 2, 3], [4, 5], [6, 7]]
-    assert sorted(map(sorted, jobs.clusters(pairs, apart={(2, 3), (7, 6)}))) == [[1, 2], [4, 5]]
+def test_progress_is_reported_through_the_steps(files, actors, monkeypatch):
+    job = jobs.start_deduplication(actor=actors["superuser"], region_code="")  # not run: no commit
+    seen: list[tuple[int, int, str]] = []
+    monkeypatch.setattr(jobs, "REPORT_EVERY", 1)
+
+    def report(done: int, total: int, message: str = "") -> None:
+        seen.append((done, total, str(message)))
+
+    with translation.override("en"):
+        jobs.run_deduplication(job, report)
+    done = [d for d, _t, _m in seen]
+    assert done == sorted(done)
+    assert done[-1] == 100
+    assert {t for _d, t, _m in seen} == {100}
+    messages = [m for _d, _t, m in seen]
+    for step in ("Reading the files", "Comparing files", "Writing the pairs to review"):
+        assert step in messages
+    scoring = [d for d, _t, m in seen if m == "Comparing files"]
+    assert any(jobs.READ_SHARE < d < jobs.READ_SHARE + jobs.SCORE_SHARE for d in scoring)
