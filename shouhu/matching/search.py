@@ -644,6 +644,7 @@ def finder(query: duplicates.Query) -> list[duplicates.Candidate]:
         duplicates.Candidate(
             child=child,
             score=match.probability,
+            band=str(match.band.label) if match.band is not None else "",
             reasons=(
                 *(e.reason for e in match.evidence_for),
                 *(e.reason for e in match.evidence_against),

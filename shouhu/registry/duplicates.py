@@ -14,7 +14,7 @@ actor may open the candidate's file (a view shows only that a match exists other
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -44,6 +44,7 @@ class Candidate:
     score: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     visible: bool = True
+    band: str = ""  # the finder's band in the reader's language (确定 / 很可能 / 可能), when it has bands
 
     @property
     def explanation(self) -> list[dict[str, Any]]:
@@ -122,9 +123,7 @@ def _mark_visibility(actor: User | None, candidates: list[Candidate]) -> list[Ca
     else:
         pks = [c.child.pk for c in candidates]
         visible = set(policy_for(Child).visible(actor).filter(pk__in=pks).values_list("pk", flat=True))
-    return [
-        Candidate(child=c.child, score=c.score, reasons=c.reasons, visible=c.child.pk in visible) for c in candidates
-    ]
+    return [replace(c, visible=c.child.pk in visible) for c in candidates]
 
 
 def normalise_name(name: str) -> str:

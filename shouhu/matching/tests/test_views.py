@@ -507,6 +507,7 @@ def test_registration_shows_the_probability_and_the_reasons_of_a_file_it_may_ope
     html = response.content.decode()
     candidate = html.split(f'data-candidate="{same.pk}"')[1].split("</li>")[0]
     assert re.search(r'registry-candidate-score"[^>]*>\d+%<', candidate)
+    assert re.search(r'registry-candidate-band">(Certain|Likely)<', candidate)
     assert "Homophone names: 王晓明 / 王小明" in candidate
 
 
