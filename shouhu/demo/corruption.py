@@ -3,7 +3,7 @@
 Source: issue 4, "Evaluation data" (corrupt synthetic children the way real records get corrupted —
 homophones, surname misreadings, swapped digits, missing identity numbers, moved villages — with
 twins and siblings that must NOT be merged, the truth kept, at 10 k, 100 k and 1 M) and
-/work/notes/matching-contract.md. The corruption tables below are this module's own (never the
+docs/architecture.md ("Matching"). The corruption tables below are this module's own (never the
 engine's): a table shared with the engine would make the test agree with itself.
 
 ``labelled_set(n, seed=...)`` streams ``n`` records, deterministic from the seed and the reference

@@ -3,7 +3,7 @@
 Pure module but for ``thresholds``, which reads the policy settings. Source: issue 4 ("each
 candidate comes back with a score, a band and the evidence for and against, field by field, in
 words a caseworker understands … their thresholds are settings"; bad input never crashes, the
-engine says what it could not use) and /work/notes/matching-contract.md.
+engine says what it could not use) and docs/architecture.md ("Matching").
 
 ``match`` scores one pair, ``rank`` a query against candidates (the store's blocking gives a few
 hundred): each record is prepared once (``compare.prepare``), a pair then costs microseconds, and

@@ -2,7 +2,7 @@
 
 Pure module. Source: issue 4 ("A person record is: names (and former names), sex (optional), birth
 date or an approximate age, identity number (optional), phones, region code, address text, guardian
-names") and /work/notes/matching-contract.md. A registry child, a report's description of a child
+names") and docs/architecture.md ("Matching"). A registry child, a report's description of a child
 ("王晓明, about 9, in 李家村"), an import row or a street child's answers all become a
 ``PersonRecord``; nothing in it is validated here — the engine reads what it can and says what it
 could not use.
