@@ -53,6 +53,7 @@ class Side:
     compared: int | None = None
     families: Counter[tuple[str, str]] = field(default_factory=Counter)
     seconds: float | None = None
+    cpu_seconds: float | None = None  # of every process and thread (the machine's other load aside)
     seconds_note: str = ""
     steps: dict[str, float] = field(default_factory=dict)
     clusters: int | None = None
@@ -113,7 +114,7 @@ def _fit(args: argparse.Namespace) -> Any:
     notes = {
         "source": "bench/matching.py --fit",
         "training set": f"shouhu.demo.corruption.labelled_set({args.fit_size}, seed={seed}), on {labelled.on}",
-        "pairs": f"batch candidate pairs (cap {args.cap}, weak blocks shared {args.weak_shared})",
+        "drawn as": f"batch candidate pairs (cap {args.cap}, weak blocks shared {args.weak_shared})",
     }
     weights = model.fit(pairs, notes=notes)
     out = args.weights_out or model.WEIGHTS_PATH
@@ -127,6 +128,12 @@ def _fit(args: argparse.Namespace) -> Any:
         flush=True,
     )
     return weights
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (its threads: DuckDB's) and of its children that ended (the batch's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _peak_mb() -> str:
@@ -159,7 +166,7 @@ def _run_size(args: argparse.Namespace, size: int, weights: Any, splink_runs: li
     )
 
     ours = Side(f"Shouhu batch ({args.workers} proc.)")
-    mark = time.perf_counter()
+    mark, cpu = time.perf_counter(), _cpu_seconds()
     result = batch.deduplicate(
         enumerate(records),
         on=labelled.on,
@@ -170,6 +177,7 @@ def _run_size(args: argparse.Namespace, size: int, weights: Any, splink_runs: li
         workers=args.workers,
     )
     ours.seconds = time.perf_counter() - mark
+    ours.cpu_seconds = _cpu_seconds() - cpu
     ours.steps = result.seconds
     ours.compared = result.stats.pairs
     ours.clusters = len(result.clusters)
@@ -238,13 +246,14 @@ def _run_splink(records: list[Any], truth: Any, true: set[tuple[int, int]], *, o
     except ImportError:
         side.seconds_note = "Splink is not installed: `make bench` installs the bench group"
         return
-    mark = time.perf_counter()
+    mark, cpu = time.perf_counter(), _cpu_seconds()
     rows = list(data.splink_rows(enumerate(records), on=on))
     derived = time.perf_counter() - mark
     result = data.run_splink(
         rows, truth.entity, threshold=DEFAULT_THRESHOLDS.likely, keep_above=DEFAULT_THRESHOLDS.possible,
         threads=args.workers,
     )  # fmt: skip
+    side.cpu_seconds = _cpu_seconds() - cpu
     del rows
     side.steps = {"derive pinyin columns": derived, **result.seconds}
     side.seconds = sum(side.steps.values())
@@ -300,6 +309,7 @@ def _print_table(size: int, ours: Side, splink: Side, args: argparse.Namespace) 
         ("twins in 很可能", _cell(family(ours, "twin", LIKELY)), _cell(family(splink, "twin", LIKELY))),
         ("clusters (2+ records)", _cell(ours.clusters), _cell(splink.clusters)),
         ("wall time, s", _cell(ours.seconds, 1), _cell(splink.seconds, 1) + (" *" if splink.seconds_note else "")),
+        ("CPU time (all processes), s", _cell(ours.cpu_seconds, 1), _cell(splink.cpu_seconds, 1)),
     ]
     width = max(len(r[0]) for r in rows) + 2
     print(f"  {'':<{width}}{ours.name:<28}{splink.name}")

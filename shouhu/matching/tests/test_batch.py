@@ -68,14 +68,10 @@ def true_pairs(items: tuple[LabelledRecord, ...]) -> list[tuple[int, int]]:
             child("王小明", birth_date=None, id_number=NUMBER),
             child("李红", birth_date=None, region_code=OTHER_COUNTY, id_number=NUMBER.translate(FULL_WIDTH)),
         ),
-        # The same birth date and sex in the county, a name that shares nothing.
-        (child("王小明"), child("赵伟", region_code=OTHER_TOWNSHIP)),
-        # The day and month swapped (2016-03-02 / 2016-02-03) with the same sex in the county.
-        (child("王小明"), child("赵伟", birth_date=date(2016, 2, 3))),
         # Only an age "about 9" said in 2025 against the exact date: the name with the birth year.
         (child("王小明"), child("王晓明", birth_date=None, age=9, on=date(2025, 6, 1), region_code=OTHER_COUNTY)),
     ],
-    ids=["homophone", "moved", "id-number", "birth-date", "day-month", "about-age"],
+    ids=["homophone", "moved", "id-number", "about-age"],
 )
 def test_records_of_one_child_share_a_block(a: PersonRecord, b: PersonRecord) -> None:
     assert set(batch.block_keys(a, on=ON)) & set(batch.block_keys(b, on=ON))
@@ -98,6 +94,22 @@ def test_records_of_one_child_share_a_block(a: PersonRecord, b: PersonRecord) ->
 )
 def test_records_that_share_no_block_are_no_pair(a: PersonRecord, b: PersonRecord) -> None:
     assert candidates(a, b) == set()
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        child("赵伟", region_code=OTHER_TOWNSHIP),  # the same birth date and sex in the county
+        child("赵伟", birth_date=date(2016, 2, 3)),  # the day and month swapped (2016-03-02 / 2016-02-03)
+    ],
+    ids=["birth-date", "day-month"],
+)
+def test_the_birth_date_in_the_county_is_a_weak_block(other: PersonRecord) -> None:
+    """A name that shares nothing: the birth date alone makes no pair, but counts as one weak block."""
+    assert set(batch.blocking(child(), on=ON).part_keys) & set(batch.blocking(other, on=ON).part_keys)
+    assert candidates(child(), other) == set()
+    assert candidates(child(), other, weak_shared=1) == {(0, 1)}
+    assert candidates(child(), child("赵伟", region_code=OTHER_COUNTY), weak_shared=1) == set()
 
 
 def test_a_part_of_a_name_pairs_only_with_a_second_one() -> None:
