@@ -556,15 +556,16 @@ class _Typist:
         )
 
     def former_name(self, child: SyntheticChild, family: set[str]) -> str:
-        """A name the child had before (none of the given names of the family: a sibling's name is
-        not a renamed child's old one)."""
+        """A name the child had before (a given name that sounds like none of the family's: a
+        sibling's name is not a renamed child's old one)."""
         surname, given = _split(child.name)
+        sounds = {tuple(lazy_pinyin(name)) for name in family}
         mother = next((m.person for m in child.family if m.relation == Relation.MOTHER), None)
         if mother is not None and self.chance(0.3) and not mother.name.startswith(surname):
             return _split(mother.name)[0] + given  # renamed to the father's surname, or back
         for _attempt in range(20):
             drawn = demo_names.given_name_born(self.rng, female=child.sex == Sex.FEMALE, born=child.birth_date.year)
-            if drawn != given and drawn not in family:
+            if drawn != given and tuple(lazy_pinyin(drawn)) not in sounds:
                 return surname + drawn
         return ""
 

@@ -188,6 +188,9 @@ GUARD_CASES = [
         [model.GUARD_SIBLINGS],
     ),
     (_comparison(name=NameLevel.ONE_MISSING, birth=BirthLevel.SAME, region=RegionLevel.TOWNSHIP), []),
+    # 郭沐阳 / 郭沐妍 (yang / yan, which a dialect merges): twins.
+    (_comparison(name=NameLevel.DIALECT, birth=BirthLevel.SAME, phone=PhoneLevel.SHARED), [model.GUARD_SIBLINGS]),
+    (_comparison(name=NameLevel.DIALECT, birth=BirthLevel.SAME), []),
     # The same number says one person, renamed: not the sibling pattern.
     (_comparison(id_number=IdLevel.SAME, name=NameLevel.DIFFERENT, guardian=GuardianLevel.SHARED), []),
     # A homophone in the same family is the same child written twice.
