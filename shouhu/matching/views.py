@@ -26,7 +26,7 @@ from shouhu.core.errors import DomainError, NotAllowedError
 from shouhu.core.models import Job
 from shouhu.core.pagination import paginate
 from shouhu.core.policy import VIEW, policy_for
-from shouhu.matching import compare, jobs, permissions, search, selectors, services
+from shouhu.matching import jobs, permissions, search, selectors, services
 from shouhu.matching.engine import Band
 from shouhu.matching.forms import (
     DecisionForm,
@@ -38,6 +38,7 @@ from shouhu.matching.forms import (
     UnmergeForm,
 )
 from shouhu.matching.models import Merge, MergedRow, PairReview, ReviewStatus
+from shouhu.matching.record import PersonRecord
 from shouhu.policy import selectors as policy_selectors
 from shouhu.regions import codes
 from shouhu.regions.models import Region
@@ -112,6 +113,7 @@ def identity_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None, actor=user)
     result: search.SearchResult | None = None
     warnings: list[Any] = []
+    crowded = False
     if request.method == "POST" and form.is_valid():
         record = form.record(on=on)
         try:
@@ -119,7 +121,8 @@ def identity_search(request: HttpRequest) -> HttpResponse:
         except NotAllowedError:
             raise Http404 from None
         # What of the description could not be used, and why (the files' own gaps are not the searcher's).
-        warnings = [*result.notes, *compare.prepare(record, on=on).unused]
+        warnings = [*result.notes, *result.unused]
+        crowded = _crowded(record, result)
     visible = [c for c in result or [] if c.visible]
     return render(
         request,
@@ -128,11 +131,22 @@ def identity_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "warnings": warnings,
+            "crowded": crowded,
             "first_visible": visible[0] if len(visible) > 1 else None,
             "can_propose": permissions.role_allows(user, permissions.DECIDE),
             "contact": _contact(user) if result and len(visible) < len(result) else None,
         },
     )
+
+
+def _crowded(record: PersonRecord, result: search.SearchResult) -> bool:
+    """Do more children fit the description than a page shows, with nothing that tells them apart?
+
+    A name and an age alone, in a city of a million children: many namesakes of that age. The
+    screen then asks for what narrows it (where the child lives, a guardian, a phone).
+    """
+    distinguishing = (record.id_number, record.guardian_names, record.phones, record.guardian_phones)
+    return len(result) >= RESULTS and not any(distinguishing) and not record.region_code
 
 
 @registry_view

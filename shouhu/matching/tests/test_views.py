@@ -214,6 +214,21 @@ def test_a_homophone_name_finds_the_child_with_the_evidence_in_words(two, county
     assert reverse("registry:detail", args=[best.child.pk]) in html
 
 
+def test_many_namesakes_of_an_age_ask_for_what_tells_them_apart(regions, county_caseworker):
+    """A street child's name and age alone fit more files than a page shows: the screen says what narrows it."""
+    for day in range(1, 13):
+        on_file(name="王浩", sex="male", birth_date=date(2016, 1, day), village=regions.village_a1a)
+    client = client_of(county_caseworker, english=True)
+    with translation.override("en"):
+        crowded = client.post(reverse("matching:search"), {"name": "王浩", "sex": "male", "age": "10"})
+        narrowed = client.post(
+            reverse("matching:search"), {"name": "王浩", "sex": "male", "age": "10", "guardian_name": "王建国"}
+        )
+    assert len(crowded.context["result"]) == views.RESULTS
+    assert 'id="search-crowded"' in crowded.content.decode()
+    assert 'id="search-crowded"' not in narrowed.content.decode()
+
+
 def test_a_file_outside_the_jurisdiction_shows_only_that_it_exists_and_whom_to_ask(regions, other_county_caseworker):
     hidden = on_file(name="王小明", sex=Sex.MALE, birth_date=BORN, village=regions.village_a1a)
     with_father(hidden, "王建国", "13812345678")
