@@ -24,8 +24,9 @@ Rules beyond independence, each with its reason:
    household evidence is then multiplied by ``sibling_discount`` (hand-set 0: it counts for nothing).
 3. ``guards(comparison)``: two different identity numbers (not a typo apart) are never 确定, and
    neither is the sibling or twin pattern — the same family (guardian, phone or village) with a
-   different given name, one with a character missing (孙欣: 孙欣妍 or her twin 孙欣怡) or one a
-   dialect merges (沐阳 / 沐妍) — however much else agrees: only a person may decide those.
+   different given name, one with a character missing (孙欣: 孙欣妍 or her twin 孙欣怡), one a
+   dialect merges (沐阳 / 沐妍) or one in the other order (煜逸 / 奕瑜) — however much else agrees:
+   only a person may decide those.
 """
 
 from __future__ import annotations
@@ -75,10 +76,11 @@ _FAMILY = {
 # 王小明 / 王小红 (siblings often share a generation character), 王小明 / 王伟, 王小明 / 李伟.
 _DIFFERENT_GIVEN_NAME = frozenset({NameLevel.ONE_DIFFERENT, NameLevel.SURNAME_ONLY, NameLevel.DIFFERENT})
 # The guard also holds, in the family, a name with a character missing (孙欣 may be 孙欣妍 or her twin
-# 孙欣怡: twins' names often share a character) and names a dialect merges (郭沐阳 / 郭沐妍, yang /
-# yan: twins a Mandarin speaker tells apart); ``bench/matching`` found such twins in 确定. The
-# sibling discount does not apply to them: the same child written so keeps the family's evidence.
-_SIBLING_NAMES = _DIFFERENT_GIVEN_NAME | {NameLevel.ONE_MISSING, NameLevel.DIALECT}
+# 孙欣怡: twins' names often share a character), names a dialect merges (郭沐阳 / 郭沐妍, yang / yan)
+# and a given name read in the other order (杜煜逸 / 杜奕瑜, yu yi / yi yu): ``bench/matching`` found
+# such twins in 确定. The sibling discount does not apply to them: the same child written so keeps
+# the family's evidence.
+_SIBLING_NAMES = _DIFFERENT_GIVEN_NAME | {NameLevel.ONE_MISSING, NameLevel.DIALECT, NameLevel.SWAPPED}
 
 
 @dataclass(frozen=True)

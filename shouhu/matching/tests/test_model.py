@@ -191,6 +191,8 @@ GUARD_CASES = [
     # 郭沐阳 / 郭沐妍 (yang / yan, which a dialect merges): twins.
     (_comparison(name=NameLevel.DIALECT, birth=BirthLevel.SAME, phone=PhoneLevel.SHARED), [model.GUARD_SIBLINGS]),
     (_comparison(name=NameLevel.DIALECT, birth=BirthLevel.SAME), []),
+    # 杜煜逸 / 杜奕瑜 (yu yi / yi yu): twins.
+    (_comparison(name=NameLevel.SWAPPED, birth=BirthLevel.SAME, region=RegionLevel.VILLAGE), [model.GUARD_SIBLINGS]),
     # The same number says one person, renamed: not the sibling pattern.
     (_comparison(id_number=IdLevel.SAME, name=NameLevel.DIFFERENT, guardian=GuardianLevel.SHARED), []),
     # A homophone in the same family is the same child written twice.
