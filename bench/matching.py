@@ -3,6 +3,8 @@
     .venv/bin/python -m bench matching                          # quality at 10 k and 100 k, batch at 1 M
     .venv/bin/python -m bench matching --sizes 10000 --batch-size 0 --no-splink      # a quick look
     .venv/bin/python -m bench matching --fit                    # refit weights.json first, then measure
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shouhu_bench .venv/bin/python -m bench matching
+                                                                # … then the online search at 100 k and 1 M
 
 No database: the labelled set (``shouhu.demo.corruption.labelled_set``) streams the demo city's
 children with second records typed by other departments and corrupted, twins and siblings kept
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -74,6 +77,12 @@ def main() -> None:
     parser.add_argument("--fit-size", type=int, default=100_000)
     parser.add_argument("--train-seed", type=int, default=None, help="seed of the training set (default seed + 1)")
     parser.add_argument("--weights-out", type=Path, default=None, help="where --fit writes (default weights.json)")
+    parser.add_argument(
+        "--online-sizes",
+        default=None,
+        help="then the online search's latency (bench/matching_online) at these sizes; default 100000,1000000 "
+        "when DATABASE_URL is PostgreSQL, none otherwise (0: none)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
@@ -92,6 +101,21 @@ def main() -> None:
     splink_runs: list[tuple[int, float]] = []  # (records, seconds) of the Splink runs so far
     for size in sizes:
         _run_size(args, size, weights, splink_runs)
+    _online(args)
+
+
+def _online(args: argparse.Namespace) -> None:
+    """The speed part of the issue's benchmark, in the same run: ``bench/matching_online``."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    sizes = args.online_sizes if args.online_sizes is not None else ("100000,1000000" if on_postgres else "0")
+    if sizes.strip() in ("", "0"):
+        print("\n(online search latency: set DATABASE_URL to PostgreSQL, or --online-sizes, to measure it here)")
+        return
+    from bench import matching_online  # noqa: PLC0415
+
+    print(f"\n== online search (bench/matching_online) at {sizes} children ==", flush=True)
+    sys.argv = ["bench.matching_online", "--sizes", sizes]
+    matching_online.main()
 
 
 def _fit(args: argparse.Namespace) -> Any:
