@@ -19,8 +19,10 @@ Fields and levels (best first; ``missing`` when either side has nothing usable):
   above) · one_different (one character changed: a typo, or a sibling sharing the generation
   character) · one_missing (one character dropped or added) · given_only (another surname) ·
   surname_only · different
-- ``birth``: same · day_month_swapped · one_digit · year_month · year · age_agrees (an "about 9"
-  within a year) · different
+- ``birth``: same · day_month_swapped · one_digit · year_month · close (two dates within
+  ``CLOSE_DAYS``: a lunar-calendar birthday, a date remembered by weeks) · year (a year only on one
+  side at least) · age_agrees (an "about 9" within a year) · different (two dates of one year months
+  apart are different dates, not a shared year)
 - ``sex``: same · different; ``region``: village · township · county · elsewhere;
   ``guardian``: shared (a guardian's name or phone) · different; ``phone``: shared · different.
 
@@ -87,6 +89,7 @@ class BirthLevel(StrEnum):
     DAY_MONTH_SWAPPED = "day_month_swapped"
     ONE_DIGIT = "one_digit"
     YEAR_MONTH = "year_month"
+    CLOSE = "close"
     YEAR = "year"
     AGE_AGREES = "age_agrees"
     DIFFERENT = "different"
@@ -145,6 +148,9 @@ _NAME_RANK = {level: rank for rank, level in enumerate(NameLevel)}
 
 ID_NUMBER_LENGTHS = range(idnumber.LENGTH - 1, idnumber.LENGTH + 2)  # one digit dropped or added is close
 MAX_CLOSE_EDITS = 2
+# Two dates of birth this close are one date misremembered or given by the lunar calendar (农历: the
+# lunar birthday falls 3 to 7 weeks before the solar one); further apart, another date.
+CLOSE_DAYS = 62
 LATIN_SIMILAR = 0.9  # Jaro-Winkler similarity of two Latin spellings that differ by a letter or two
 MIN_PHONE_DIGITS = 7
 MOBILE_DIGITS = 11
@@ -180,6 +186,7 @@ MESSAGES: Mapping[str, str] = {
     "birth.day_month_swapped": gettext_noop("Day and month of birth swapped: %(a)s / %(b)s"),
     "birth.one_digit": gettext_noop("Dates of birth differ in one digit: %(a)s / %(b)s"),
     "birth.year_month": gettext_noop("Born in the same month: %(a)s / %(b)s"),
+    "birth.close": gettext_noop("Dates of birth weeks apart (a lunar-calendar birthday?): %(a)s / %(b)s"),
     "birth.year": gettext_noop("Same year of birth: %(a)s / %(b)s"),
     "birth.age_agrees": gettext_noop("Age agrees: born %(birth)s, about %(age)d years old on %(on)s"),
     "birth.age_agrees.ages": gettext_noop(
@@ -575,8 +582,8 @@ def _exact_level(x: date, y: date, p: str, q: str) -> BirthLevel:
         return BirthLevel.ONE_DIGIT
     if (x.year, x.month) == (y.year, y.month):
         return BirthLevel.YEAR_MONTH
-    if x.year == y.year:
-        return BirthLevel.YEAR
+    if abs((x - y).days) <= CLOSE_DAYS:
+        return BirthLevel.CLOSE
     return BirthLevel.DIFFERENT
 
 

@@ -184,7 +184,9 @@ BIRTH_CASES = [
     (_born(birth_date=BORN), _born(birth_date=date(2016, 3, 5)), BirthLevel.ONE_DIGIT),
     (_born(birth_date=BORN), _born(birth_date=date(2018, 3, 2)), BirthLevel.ONE_DIGIT),
     (_born(birth_date=BORN), _born(birth_date=date(2016, 3, 27)), BirthLevel.YEAR_MONTH),
-    (_born(birth_date=BORN), _born(birth_date=date(2016, 11, 20)), BirthLevel.YEAR),
+    (_born(birth_date=BORN), _born(birth_date=date(2016, 1, 20)), BirthLevel.CLOSE),  # lunar: 6 weeks before
+    (_born(birth_date=date(2016, 1, 5)), _born(birth_date=date(2015, 12, 1)), BirthLevel.CLOSE),  # across years
+    (_born(birth_date=BORN), _born(birth_date=date(2016, 11, 20)), BirthLevel.DIFFERENT),  # months apart
     (_born(birth_date=BORN), _born(birth_year=2016), BirthLevel.YEAR),
     (_born(birth_year=2016), _born(birth_year=2016), BirthLevel.YEAR),
     (_born(birth_year=2016), _born(birth_year=2013), BirthLevel.DIFFERENT),
