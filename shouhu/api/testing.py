@@ -88,6 +88,11 @@ def _request(client: APIClient, method: str, url: str, data: Any) -> Response:
     return getattr(client, method)(url, **kwargs)  # type: ignore[no-any-return]
 
 
+def allowed_for(actors: Mapping[str, User], names: Iterable[str], auth: str) -> list[str]:
+    """``names`` less, by token, the actors who log in with a second factor (tokens are refused them)."""
+    return [n for n in names if auth == SESSION or not actors[n].needs_second_factor]
+
+
 def assert_api_permission_matrix(
     actors: Mapping[str, User],
     *,

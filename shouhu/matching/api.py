@@ -10,6 +10,7 @@ caseworker's decision taken on the pair's screen, not through the API.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -144,9 +145,12 @@ class MatchListResultSerializer(serializers.Serializer[Any]):
     results = MatchSearchResultSerializer(many=True)
 
 
-def _county_names(result: search.SearchResult) -> dict[str, str]:
-    counties = {candidate.child.village_id[:COUNTY_DIGITS].ljust(12, "0") for candidate in result}
-    return dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+def _county_names(result: search.SearchResult, known: dict[str, str]) -> dict[str, str]:
+    """``known`` with the names of the candidates' counties it lacks (one query, none when it has them)."""
+    missing = {candidate.child.village_id[:COUNTY_DIGITS].ljust(12, "0") for candidate in result} - known.keys()
+    if missing:
+        known.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
+    return known
 
 
 def _candidate(candidate: search.Candidate, counties: dict[str, str]) -> dict[str, Any]:
@@ -185,8 +189,8 @@ def _candidate(candidate: search.Candidate, counties: dict[str, str]) -> dict[st
     return data
 
 
-def _answer(result: search.SearchResult, ref: str = "") -> dict[str, Any]:
-    counties = _county_names(result)
+def _answer(result: search.SearchResult, ref: str = "", counties: dict[str, str] | None = None) -> dict[str, Any]:
+    counties = _county_names(result, {} if counties is None else counties)
     return {
         "ref": ref,
         "examined": result.examined,
@@ -204,6 +208,19 @@ class _SearchBase(viewsets.ViewSet):
         if not permissions.may_search(request.user):
             raise PermissionDenied(_("Your role may not search for children."))
 
+    def search(
+        self, request: Request, record: PersonRecord, data: Any, *, on: date | None = None
+    ) -> search.SearchResult:
+        """One search as the caller, logged (``search.search``), with the call's limit and scope."""
+        return search.search(
+            request.user,  # type: ignore[arg-type]
+            record,
+            limit=data["limit"],
+            scope=data.get("scope") or None,
+            on=on,
+            request=request._request,
+        )
+
 
 class SearchViewSet(_SearchBase):
     """Search the registry for a child: candidates best first, with the evidence field by field."""
@@ -214,13 +231,7 @@ class SearchViewSet(_SearchBase):
         query = MatchSearchSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        result = search.search(
-            request.user,  # type: ignore[arg-type]
-            query.record(),
-            limit=data["limit"],
-            scope=data.get("scope") or None,
-            request=request._request,
-        )
+        result = self.search(request, query.record(), data)
         return Response(MatchSearchResultSerializer(_answer(result, data.get("ref", ""))).data)
 
 
@@ -234,17 +245,11 @@ class ListViewSet(_SearchBase):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         on = policy_selectors.today()
-        results = []
-        for item in data["records"]:
-            result = search.search(
-                request.user,  # type: ignore[arg-type]
-                record_of(item),
-                limit=data["limit"],
-                scope=data.get("scope") or None,
-                on=on,
-                request=request._request,
-            )
-            results.append(_answer(result, item.get("ref", "")))
+        counties: dict[str, str] = {}  # a list's records mostly fall in a few counties: named once
+        results = [
+            _answer(self.search(request, record_of(item), data, on=on), item.get("ref", ""), counties)
+            for item in data["records"]
+        ]
         return Response(MatchListResultSerializer({"results": results}).data)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from shouhu.api.testing import (
     AUTH_MODES,
-    SESSION,
+    allowed_for,
     api_client,
     assert_api_permission_matrix,
     assert_visibility_matrix,
@@ -18,6 +18,7 @@ from shouhu.audit.models import AccessEvent
 from shouhu.matching import api, keys, services
 from shouhu.matching.engine import Band
 from shouhu.matching.models import PairReview, ReviewStatus
+from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.models import Child
 from shouhu.registry.tests.factories import ChildFactory
 
@@ -27,21 +28,7 @@ SEARCH = "/api/v1/matching/search/"
 LISTS = "/api/v1/matching/lists/"
 PAIRS = "/api/v1/matching/pairs/"
 BORN = date(2016, 3, 2)
-SEARCHERS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-]
 REVIEWERS_OF_A1 = ["township_supervisor", "county_caseworker", "intake_officer", "superuser"]
-
-
-def allowed_for(actors, names, auth):
-    return [n for n in names if auth == SESSION or not actors[n].needs_second_factor]
 
 
 def on_file(**fields) -> Child:

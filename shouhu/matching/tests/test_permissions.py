@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from shouhu.core.policy import VIEW, policy_for
 from shouhu.matching import permissions, services
 from shouhu.matching.models import Merge, PairReview
+from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +30,6 @@ ACTORS = [
     "city_admin",
     "superuser",
 ]
-SEARCHERS = {
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-}
 
 
 @pytest.mark.parametrize("name", ACTORS)

@@ -24,6 +24,7 @@ from shouhu.core.testing import assert_permission_matrix, login
 from shouhu.matching import jobs, keys, services, views
 from shouhu.matching.engine import Band
 from shouhu.matching.models import Merge, PairReview, ReviewStatus
+from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.choices import FileStatus, Relation, Sex
 from shouhu.registry.models import Child, Kinship
 from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, PersonFactory, valid_id_number
@@ -31,17 +32,6 @@ from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, Person
 pytestmark = pytest.mark.django_db
 
 BORN = date(2016, 3, 2)
-# The registry roles, wherever their jurisdiction is: they search and open the queue.
-SEARCHERS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-]
 # Whose jurisdiction covers village A1a (東湖社区): they see a pair and a merge of two of its files.
 SEES_A1A = ["village_director", "township_supervisor", "county_caseworker", "intake_officer", "superuser"]
 MERGERS = ["county_caseworker", "superuser"]

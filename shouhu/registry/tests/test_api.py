@@ -11,6 +11,7 @@ from shouhu.api.testing import (
     AUTH_MODES,
     SESSION,
     TOKEN,
+    allowed_for,
     api_client,
     assert_api_error,
     assert_api_permission_matrix,
@@ -43,10 +44,6 @@ REGISTRY_ROLES = [
     "other_county_caseworker",
     "intake_officer",
 ]
-
-
-def allowed_for(actors, names, auth):
-    return [n for n in names if auth == SESSION or not actors[n].needs_second_factor]
 
 
 @pytest.fixture
