@@ -35,15 +35,15 @@ import multiprocessing
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
 from shouhu.matching import names
-from shouhu.matching.compare import Prepared, compare_prepared, prepare
-from shouhu.matching.engine import DEFAULT_THRESHOLDS, Band, Thresholds
-from shouhu.matching.model import DEFAULT_WEIGHTS, Weights, guards, score
+from shouhu.matching.compare import Prepared, prepare
+from shouhu.matching.engine import DEFAULT_THRESHOLDS, Band, Decider, Thresholds
+from shouhu.matching.model import DEFAULT_WEIGHTS, Weights
 from shouhu.matching.record import PersonRecord
 from shouhu.registry import idnumber
 
@@ -127,15 +127,6 @@ class Blocking:
         return self.keys + self.part_keys
 
 
-def _whole_name_keys(name: str) -> tuple[str, ...]:
-    """The keys of ``names.blocking_keys`` that stand for the whole name: its folded pinyin and its
-    sorted syllables (the others stand for a part of it: a syllable dropped, the given name)."""
-    parts = names.folded_syllables(name)
-    if not parts:
-        return ()
-    return (f"n:{''.join(parts)}"[: names.MAX_KEY_LENGTH], f"s:{'-'.join(sorted(parts))}"[: names.MAX_KEY_LENGTH])
-
-
 def _birth_years(record: PersonRecord, on: date, number: str) -> tuple[date | None, range]:
     """The birth date (None unless exact) and the birth years the record allows."""
     born = record.birth_date if record.birth_date is not None and record.birth_date <= on else None
@@ -162,14 +153,9 @@ def blocking(record: PersonRecord, *, on: date) -> Blocking:
     number = _number(record)
     if number:
         keys.append("i" + number)
-    by_name: set[str] = set()
-    whole: set[str] = set()
-    for name in record.names:
-        if name:
-            by_name |= names.blocking_keys(name)
-            whole.update(_whole_name_keys(name))
+    by_name = names.name_keys(record.names)
+    whole = names.whole_name_keys(record.names)
     parts = by_name - whole
-    whole &= by_name
     born, years = _birth_years(record, on, number)
     county, township = _place(record.region_code)
     for year in years:
@@ -423,17 +409,20 @@ class ScoredPair(Generic[K]):
     band: Band | None
 
 
-def decide(a: Prepared, b: Prepared, *, weights: Weights, thresholds: Thresholds) -> tuple[float, Band | None]:
-    """The engine's probability and band of a pair (``engine.match`` without the sentences): a pair
-    that a guard keeps out of 确定 (two different identity numbers, the sibling or twin pattern) is
-    held in 很可能."""
-    comparison = compare_prepared(a, b)
-    probability = score(comparison, weights).probability
-    band = thresholds.band(probability)
-    if band == Band.CERTAIN and guards(comparison):
-        probability = max(min(probability, thresholds.certain - 1e-4), thresholds.likely)
-        band = Band.LIKELY
-    return probability, band
+def count_names(prepared: Iterable[Prepared], counts: Mapping[str, int] | None = None) -> Mapping[str, int]:
+    """Sets each record's ``name_count`` (``model`` rule 4): how many records are under the key of
+    its name (``names.name_key``) — ``counts`` when given (the store's, ``keys.name_counts``), else
+    counted among these records (current and former names, each record once). Returns the counts."""
+    records = list(prepared)
+    if counts is None:
+        counted: Counter[str] = Counter()
+        for item in records:
+            counted.update({names.name_key(text) for text in item.record.names if text} - {""})
+        counts = counted
+    for item in records:
+        first = item.record.names[0] if item.record.names else ""
+        item.name_count = counts.get(names.name_key(first), 0) if first else 0
+    return counts
 
 
 def score_pairs(
@@ -447,8 +436,9 @@ def score_pairs(
     """Each pair scored (records prepared once by the caller: ``compare.prepare``); only the pairs
     that reach a band unless ``keep_all``."""
     get = prepared.__getitem__ if isinstance(prepared, dict) else prepared
+    decide = Decider(weights, thresholds)
     for a, b in pairs:
-        probability, band = decide(get(a), get(b), weights=weights, thresholds=thresholds)
+        probability, band = decide(get(a), get(b))
         if band is not None or keep_all:
             yield ScoredPair(a, b, probability, band)
 
@@ -505,13 +495,12 @@ def _build_blocks() -> Blocks:
 def _score_share(share: int) -> tuple[list[tuple[int, int, float, Band | None]], int]:
     blocks: Blocks = _shared["blocks"]
     prepared: list[Prepared] = _shared["prepared"]
-    weights: Weights = _shared["weights"]
-    limits: Thresholds = _shared["thresholds"]
+    decide = Decider(_shared["weights"], _shared["thresholds"])
     kept: list[tuple[int, int, float, Band | None]] = []
     count = 0
     for i, j in blocks.pairs(start=share, step=_shared["workers"]):
         count += 1
-        probability, band = decide(prepared[i], prepared[j], weights=weights, thresholds=limits)
+        probability, band = decide(prepared[i], prepared[j])
         if band is not None:
             kept.append((i, j, probability, band))
     return kept, count
@@ -547,6 +536,7 @@ def deduplicate(
             with multiprocessing.get_context("fork").Pool(1) as pool:
                 building = pool.apply_async(_build_blocks)
                 prepared = [prepare(record, on=on) for record in records]
+                count_names(prepared)
                 seconds["prepare"] = time.perf_counter() - mark
                 blocks: Blocks = building.get()
         finally:
@@ -557,6 +547,7 @@ def deduplicate(
         seconds["blocks"] = time.perf_counter() - mark
         mark = time.perf_counter()
         prepared = [prepare(record, on=on) for record in records]
+        count_names(prepared)
         seconds["prepare"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _shared.update(blocks=blocks, prepared=prepared, weights=weights, thresholds=thresholds, workers=workers)

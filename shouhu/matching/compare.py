@@ -21,9 +21,11 @@ Fields and levels (best first; ``missing`` when either side has nothing usable):
   surname_only · different
 - ``birth``: same · day_month_swapped · one_digit · year_month · close (two dates within
   ``CLOSE_DAYS``: a lunar-calendar birthday, a date remembered by weeks) · year (a year only on one
-  side at least) · age_agrees (an "about 9" within a year) · different (two dates of one year months
+  side at least) · age_agrees (an "about 9" that the other fits) · age_near (a year off: a nominal
+  age, 虚岁, or a guess) · different (two dates of one year months
   apart are different dates, not a shared year)
-- ``sex``: same · different; ``region``: village · township · county · elsewhere;
+- ``sex``: same · different; ``region``: village · in_township (one record names the township only) ·
+  township (another village) · county · elsewhere;
   ``guardian``: shared (a guardian's name or phone) · different; ``phone``: shared · different.
 
 The address text is not compared (free text; the region code carries the place).
@@ -92,6 +94,7 @@ class BirthLevel(StrEnum):
     CLOSE = "close"
     YEAR = "year"
     AGE_AGREES = "age_agrees"
+    AGE_NEAR = "age_near"
     DIFFERENT = "different"
     MISSING = MISSING
 
@@ -104,6 +107,7 @@ class SexLevel(StrEnum):
 
 class RegionLevel(StrEnum):
     VILLAGE = "village"
+    IN_TOWNSHIP = "in_township"
     TOWNSHIP = "township"
     COUNTY = "county"
     ELSEWHERE = "elsewhere"
@@ -192,6 +196,12 @@ MESSAGES: Mapping[str, str] = {
     "birth.age_agrees.ages": gettext_noop(
         "Ages agree: about %(age_a)d years old on %(on_a)s and about %(age_b)d on %(on_b)s"
     ),
+    "birth.age_near": gettext_noop(
+        "Age agrees within a year (a nominal age, 虚岁, or a guess?): born %(birth)s, about %(age)d years old on %(on)s"
+    ),
+    "birth.age_near.ages": gettext_noop(
+        "Ages agree within a year: about %(age_a)d years old on %(on_a)s and about %(age_b)d on %(on_b)s"
+    ),
     "birth.different": gettext_noop("Different dates of birth: %(a)s / %(b)s"),
     "birth.different.age": gettext_noop("Age does not agree: born %(birth)s, about %(age)d years old on %(on)s"),
     "birth.different.ages": gettext_noop(
@@ -200,6 +210,7 @@ MESSAGES: Mapping[str, str] = {
     "sex.same": gettext_noop("Same sex: %(sex)s"),
     "sex.different": gettext_noop("Different sex"),
     "region.village": gettext_noop("Same village"),
+    "region.in_township": gettext_noop("Same township (one record names no village)"),
     "region.township": gettext_noop("Same township, another village"),
     "region.county": gettext_noop("Same county, another township"),
     "region.elsewhere": gettext_noop("Recorded in another county"),
@@ -302,6 +313,9 @@ class Prepared:
     guardians: tuple[PreparedName, ...]
     guardian_phones: frozenset[str]
     unused: tuple[Reason, ...]
+    # How many records (children on file, or the batch's records) are under the name's key
+    # (``names.name_key``), set by the caller when it knows: ``model`` rule 4. 0 when not known.
+    name_count: int = 0
 
 
 @lru_cache(maxsize=1 << 16)
@@ -486,31 +500,45 @@ def prepare(record: PersonRecord, *, on: date) -> Prepared:
 
 
 # -- comparing field by field ---------------------------------------------------------------------
+#
+# Each field has a level function (what the batch needs, for millions of pairs) and a detail
+# function (the arguments of its sentence, for the pairs a person will read).
 
 Detail = tuple[str, dict[str, Any]] | None
 
 
-def _compare_id(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _id_level(a: Prepared, b: Prepared) -> str:
     if a.id_hash and b.id_hash and a.id_hash == b.id_hash:
-        return IdLevel.SAME, ("id_number.same", {})
+        return IdLevel.SAME
     x, y = a.id_text, b.id_text
     if not (x and y):
-        if a.id_hash and b.id_hash:  # two registry numbers known only by their keyed hash
-            return IdLevel.DIFFERENT, ("id_number.different", {})
-        return IdLevel.MISSING, None
+        # Two registry numbers known only by their keyed hash are different numbers.
+        return IdLevel.DIFFERENT if a.id_hash and b.id_hash else IdLevel.MISSING
     if x == y:
-        return IdLevel.SAME, ("id_number.same", {})
-    if len(x) == len(y):
-        differing = [index for index, (p, q) in enumerate(zip(x, y, strict=True)) if p != q]
+        return IdLevel.SAME
+    if len(x) == len(y) and Hamming.distance(x, y, score_cutoff=2) <= 2:  # noqa: PLR2004 (a swap is two digits)
+        differing = _differing(x, y)
         if len(differing) == 1:
-            return IdLevel.ONE_DIGIT, ("id_number.one_digit", {"position": differing[0] + 1})
-        if len(differing) == 2:  # noqa: PLR2004 (a pair of digits)
-            first, second = differing
-            if x[first] == y[second] and x[second] == y[first]:
-                return IdLevel.SWAPPED, ("id_number.swapped", {"first": first + 1, "second": second + 1})
+            return IdLevel.ONE_DIGIT
+        first, second = differing
+        if x[first] == y[second] and x[second] == y[first]:
+            return IdLevel.SWAPPED
     if not (a.id_valid and b.id_valid) and Levenshtein.distance(x, y, score_cutoff=MAX_CLOSE_EDITS) <= MAX_CLOSE_EDITS:
-        return IdLevel.CLOSE, ("id_number.close", {})
-    return IdLevel.DIFFERENT, ("id_number.different", {})
+        return IdLevel.CLOSE
+    return IdLevel.DIFFERENT
+
+
+def _differing(x: str, y: str) -> list[int]:
+    return [index for index, (p, q) in enumerate(zip(x, y, strict=True)) if p != q]
+
+
+def _id_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    if level == IdLevel.ONE_DIGIT:
+        return "id_number.one_digit", {"position": _differing(a.id_text, b.id_text)[0] + 1}
+    if level == IdLevel.SWAPPED:
+        first, second = _differing(a.id_text, b.id_text)
+        return "id_number.swapped", {"first": first + 1, "second": second + 1}
+    return None if level == IdLevel.MISSING else (f"id_number.{level}", {})
 
 
 def _name_pair(x: PreparedName, y: PreparedName) -> tuple[NameLevel, str]:
@@ -542,9 +570,10 @@ def _name_pair(x: PreparedName, y: PreparedName) -> tuple[NameLevel, str]:
     return NameLevel.DIFFERENT, "name.different"
 
 
-def _compare_names(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _best_names(a: Prepared, b: Prepared) -> tuple[NameLevel, str, PreparedName, PreparedName] | None:
+    """The closest pair of names (current and former) of two records, its level and sentence key."""
     if not (a.names and b.names):
-        return NameLevel.MISSING, None
+        return None
     best: tuple[int, NameLevel, str, PreparedName, PreparedName] | None = None
     for x in a.names:
         for y in b.names:
@@ -558,13 +587,28 @@ def _compare_names(a: Prepared, b: Prepared) -> tuple[str, Detail]:
     _rank, level, key, x, y = best
     if (x.former or y.former) and level in SAME_NAME_LEVELS:
         level, key = NameLevel.FORMER, "name.former"
+    return level, key, x, y
+
+
+def _name_level(a: Prepared, b: Prepared) -> str:
+    if len(a.names) == 1 and len(b.names) == 1:  # the usual case, without the search for the best pair
+        return _name_pair(a.names[0], b.names[0])[0]
+    best = _best_names(a, b)
+    return best[0] if best is not None else NameLevel.MISSING
+
+
+def _name_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    best = _best_names(a, b)
+    if best is None:
+        return None
+    level, key, x, y = best
     args: dict[str, Any] = {"a": x.text, "b": y.text}
     if level == NameLevel.HOMOPHONE:
         args["pinyin"] = " ".join(x.syllables)
     elif level == NameLevel.DIALECT:
         args["pinyin_a"] = " ".join(x.syllables)
         args["pinyin_b"] = " ".join(y.syllables)
-    return level, (key, args)
+    return key, args
 
 
 def _birth_text(birth: Birth) -> str | int:
@@ -587,40 +631,43 @@ def _exact_level(x: date, y: date, p: str, q: str) -> BirthLevel:
     return BirthLevel.DIFFERENT
 
 
-def _compare_birth(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _birth_level(a: Prepared, b: Prepared) -> str:
     x, y = a.birth, b.birth
     if x is None or y is None:
-        return BirthLevel.MISSING, None
+        return BirthLevel.MISSING
     if x.exact is not None and y.exact is not None:
-        level = _exact_level(x.exact, y.exact, x.digits, y.digits)
-        if level == BirthLevel.SAME:
-            return level, ("birth.same", {"date": x.exact.isoformat()})
-        return level, (f"birth.{level}", {"a": x.exact.isoformat(), "b": y.exact.isoformat()})
+        return _exact_level(x.exact, y.exact, x.digits, y.digits)
     if x.age is None and y.age is None:  # a year on one side at least
-        same = x.earliest.year == y.earliest.year
-        level = BirthLevel.YEAR if same else BirthLevel.DIFFERENT
-        return level, (f"birth.{level}", {"a": _birth_text(x), "b": _birth_text(y)})
-    # An approximate age on one side at least: agrees when within a year of the other's range.
+        return BirthLevel.YEAR if x.earliest.year == y.earliest.year else BirthLevel.DIFFERENT
+    # An approximate age on one side at least: agrees when the other's range meets the age's, nearly
+    # when it does a year further on either side.
     if x.age is not None and y.age is not None:
-        agrees = x.earliest <= _years_after(y.latest) and y.earliest <= _years_after(x.latest)
-        args: dict[str, Any] = {
-            "age_a": x.age,
-            "on_a": _iso(x.age_on),
-            "age_b": y.age,
-            "on_b": _iso(y.age_on),
-        }
-        return (
-            (BirthLevel.AGE_AGREES, ("birth.age_agrees.ages", args))
-            if agrees
-            else (BirthLevel.DIFFERENT, ("birth.different.ages", args))
-        )
+        if x.earliest <= y.latest and y.earliest <= x.latest:
+            return BirthLevel.AGE_AGREES
+        near = x.earliest <= _years_after(y.latest) and y.earliest <= _years_after(x.latest)
+    else:
+        aged, other = (x, y) if x.age is not None else (y, x)
+        if aged.earliest <= other.latest and other.earliest <= aged.latest:
+            return BirthLevel.AGE_AGREES
+        near = _years_before(aged.earliest, 1) <= other.latest and other.earliest <= _years_after(aged.latest)
+    return BirthLevel.AGE_NEAR if near else BirthLevel.DIFFERENT
+
+
+def _birth_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    x, y = a.birth, b.birth
+    if x is None or y is None:
+        return None
+    if x.age is None and y.age is None:
+        if level == BirthLevel.SAME:
+            return "birth.same", {"date": _birth_text(x)}
+        return f"birth.{level}", {"a": _birth_text(x), "b": _birth_text(y)}
+    key = f"birth.{level}" if level in (BirthLevel.AGE_AGREES, BirthLevel.AGE_NEAR) else "birth.different"
+    if x.age is not None and y.age is not None:
+        args: dict[str, Any] = {"age_a": x.age, "on_a": _iso(x.age_on), "age_b": y.age, "on_b": _iso(y.age_on)}
+        return key + ".ages", args
     aged, other = (x, y) if x.age is not None else (y, x)
-    earliest, latest = _years_before(aged.earliest, 1), _years_after(aged.latest)
-    agrees = earliest <= other.latest and other.earliest <= latest
     args = {"birth": _birth_text(other), "age": aged.age, "on": _iso(aged.age_on)}
-    if agrees:
-        return BirthLevel.AGE_AGREES, ("birth.age_agrees", args)
-    return BirthLevel.DIFFERENT, ("birth.different.age", args)
+    return (key if key != "birth.different" else "birth.different.age"), args
 
 
 def _years_after(day: date, years: int = 1) -> date:
@@ -631,35 +678,39 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day is not None else ""
 
 
-def _compare_sex(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _sex_level(a: Prepared, b: Prepared) -> str:
     if a.sex is None or b.sex is None:
-        return SexLevel.MISSING, None
-    if a.sex == b.sex:
-        return SexLevel.SAME, ("sex.same", {"sex": a.sex})
-    return SexLevel.DIFFERENT, ("sex.different", {})
+        return SexLevel.MISSING
+    return SexLevel.SAME if a.sex == b.sex else SexLevel.DIFFERENT
 
 
-def _compare_region(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _sex_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    if level == SexLevel.SAME:
+        return "sex.same", {"sex": a.sex}
+    return ("sex.different", {}) if level == SexLevel.DIFFERENT else None
+
+
+def _region_level(a: Prepared, b: Prepared) -> str:
     x, y = a.region, b.region
     if not (x and y):
-        return RegionLevel.MISSING, None
+        return RegionLevel.MISSING
     shortest = min(len(x), len(y))
     if shortest >= VILLAGE_DIGITS and x[:VILLAGE_DIGITS] == y[:VILLAGE_DIGITS]:
-        return RegionLevel.VILLAGE, _REGION_DETAILS[RegionLevel.VILLAGE]
+        return RegionLevel.VILLAGE
     if shortest >= TOWNSHIP_DIGITS and x[:TOWNSHIP_DIGITS] == y[:TOWNSHIP_DIGITS]:
-        return RegionLevel.TOWNSHIP, _REGION_DETAILS[RegionLevel.TOWNSHIP]
+        # Two villages of one township, or a record (a report) that names the township only.
+        return RegionLevel.TOWNSHIP if shortest >= VILLAGE_DIGITS else RegionLevel.IN_TOWNSHIP
     if shortest >= COUNTY_DIGITS and x[:COUNTY_DIGITS] == y[:COUNTY_DIGITS]:
-        return RegionLevel.COUNTY, _REGION_DETAILS[RegionLevel.COUNTY]
+        return RegionLevel.COUNTY
     prefix = min(shortest, COUNTY_DIGITS)
     if x[:prefix] != y[:prefix]:
-        return RegionLevel.ELSEWHERE, _REGION_DETAILS[RegionLevel.ELSEWHERE]
+        return RegionLevel.ELSEWHERE
     # One code is a prefix too short to say (a city) and the other lies within it.
-    return RegionLevel.MISSING, None
+    return RegionLevel.MISSING
 
 
-_REGION_DETAILS: dict[str, Detail] = {
-    level: (f"region.{level}", {}) for level in RegionLevel if level != RegionLevel.MISSING
-}
+def _region_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    return None if level == RegionLevel.MISSING else (f"region.{level}", {})
 
 
 def mask_phone(digits: str) -> str:
@@ -669,59 +720,75 @@ def mask_phone(digits: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-def _compare_guardians(a: Prepared, b: Prepared) -> tuple[str, Detail]:
-    shared_phones = a.guardian_phones & b.guardian_phones
+def _shared_guardian(a: Prepared, b: Prepared) -> PreparedName | None:
     for x in a.guardians:
         for y in b.guardians:
             if x.normal == y.normal or x.syllables == y.syllables:
-                return GuardianLevel.SHARED, ("guardian.shared", {"name": x.text})
-    if shared_phones:
-        return GuardianLevel.SHARED, ("guardian.shared.phone", {"phone": mask_phone(min(shared_phones))})
+                return x
+    return None
+
+
+def _guardian_level(a: Prepared, b: Prepared) -> str:
+    if (a.guardians and b.guardians and _shared_guardian(a, b) is not None) or (
+        a.guardian_phones and not a.guardian_phones.isdisjoint(b.guardian_phones)
+    ):
+        return GuardianLevel.SHARED
     if (a.guardians or a.guardian_phones) and (b.guardians or b.guardian_phones):
-        return GuardianLevel.DIFFERENT, ("guardian.different", {})
-    return GuardianLevel.MISSING, None
+        return GuardianLevel.DIFFERENT
+    return GuardianLevel.MISSING
 
 
-def _compare_phones(a: Prepared, b: Prepared) -> tuple[str, Detail]:
+def _guardian_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    if level != GuardianLevel.SHARED:
+        return None if level == GuardianLevel.MISSING else ("guardian.different", {})
+    guardian = _shared_guardian(a, b)
+    if guardian is not None:
+        return "guardian.shared", {"name": guardian.text}
+    return "guardian.shared.phone", {"phone": mask_phone(min(a.guardian_phones & b.guardian_phones))}
+
+
+def _shared_phones(a: Prepared, b: Prepared) -> frozenset[str]:
     # A child's own phone may be written down as a guardian's elsewhere, and the other way round.
+    return (a.phones & (b.phones | b.guardian_phones)) | (b.phones & a.guardian_phones)
+
+
+def _phone_level(a: Prepared, b: Prepared) -> str:
     if not (a.phones or b.phones):
-        return PhoneLevel.MISSING, None
-    shared = (a.phones & (b.phones | b.guardian_phones)) | (b.phones & a.guardian_phones)
-    if shared:
-        return PhoneLevel.SHARED, ("phone.shared", {"phone": mask_phone(min(shared))})
-    if a.phones and b.phones:
-        return PhoneLevel.DIFFERENT, ("phone.different", {})
-    return PhoneLevel.MISSING, None
+        return PhoneLevel.MISSING
+    if _shared_phones(a, b):
+        return PhoneLevel.SHARED
+    return PhoneLevel.DIFFERENT if a.phones and b.phones else PhoneLevel.MISSING
 
 
-_COMPARATORS = (
-    _compare_id,
-    _compare_names,
-    _compare_birth,
-    _compare_sex,
-    _compare_region,
-    _compare_guardians,
-    _compare_phones,
-)
+def _phone_detail(a: Prepared, b: Prepared, level: str) -> Detail:
+    if level == PhoneLevel.SHARED:
+        return "phone.shared", {"phone": mask_phone(min(_shared_phones(a, b)))}
+    return ("phone.different", {}) if level == PhoneLevel.DIFFERENT else None
+
+
+_DETAILS = (_id_detail, _name_detail, _birth_detail, _sex_detail, _region_detail, _guardian_detail, _phone_detail)
+
+
+def levels_prepared(a: Prepared, b: Prepared) -> tuple[str, ...]:
+    """The level of every field (in ``FIELDS`` order) of two prepared records, without the sentences:
+    what batch scoring needs (``compare_prepared`` is these levels and their sentences)."""
+    return (
+        _id_level(a, b),
+        _name_level(a, b),
+        _birth_level(a, b),
+        _sex_level(a, b),
+        _region_level(a, b),
+        _guardian_level(a, b),
+        _phone_level(a, b),
+    )
 
 
 def compare_prepared(a: Prepared, b: Prepared) -> Comparison:
     """The comparison of two prepared records (prepared on the same day)."""
-    i, n, r, s, g, u, p = (
-        _compare_id(a, b),
-        _compare_names(a, b),
-        _compare_birth(a, b),
-        _compare_sex(a, b),
-        _compare_region(a, b),
-        _compare_guardians(a, b),
-        _compare_phones(a, b),
-    )
+    levels = levels_prepared(a, b)
+    details = tuple(detail(a, b, level) for detail, level in zip(_DETAILS, levels, strict=True))
     unused = a.unused + tuple(reason for reason in b.unused if reason not in a.unused) if b.unused else a.unused
-    return Comparison(
-        (i[0], n[0], r[0], s[0], g[0], u[0], p[0]),
-        (i[1], n[1], r[1], s[1], g[1], u[1], p[1]),
-        unused,
-    )
+    return Comparison(levels, details, unused)
 
 
 def compare(a: PersonRecord, b: PersonRecord, *, on: date) -> Comparison:

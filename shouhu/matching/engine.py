@@ -22,9 +22,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-from shouhu.matching.compare import Comparison, Evidence, Field, Prepared, compare_prepared, prepare
+from shouhu.matching import model
+from shouhu.matching.compare import (
+    FIELDS,
+    Comparison,
+    Evidence,
+    Field,
+    Prepared,
+    compare_prepared,
+    levels_prepared,
+    prepare,
+)
 from shouhu.matching.model import DEFAULT_WEIGHTS, Weights, guards, score
 from shouhu.matching.record import PersonRecord
 from shouhu.registry.facts import Reason
@@ -37,6 +47,12 @@ POSSIBLE_SETTING = "matching.possible_percent"
 PERCENT = 100
 # How far below the 确定 threshold a guarded pair's probability is held.
 GUARD_MARGIN = 1e-4
+COMMON_NAME = gettext_noop("A common name: %(count)d records on file sound like %(name)s, so agreeing on it says less")
+RARE_NAME = gettext_noop("A rare name: only %(count)d records on file sound like %(name)s")
+_NAME = FIELDS.index(Field.NAME)
+# Levels of evidence that qualify a field's own level rather than replace it.
+COMMON, RARE = "common", "rare"
+QUALIFYING_LEVELS = frozenset({COMMON, RARE})
 
 
 class Band(models.TextChoices):
@@ -144,26 +160,74 @@ def _weighed(evidence: Iterable[Evidence], weights: Weights) -> tuple[list[Weigh
     return for_, against
 
 
-def _decide(
-    comparison: Comparison, weights: Weights, limits: Thresholds
-) -> tuple[float, float, Band | None, tuple[Reason, ...]]:
-    scored = score(comparison, weights)
-    probability = scored.probability
+def _held(probability: float, guarded: bool, limits: Thresholds) -> tuple[float, Band | None]:
+    """The band of a probability; a guarded pair is held just below 确定 so that score and band agree."""
     band = limits.band(probability)
-    held: tuple[Reason, ...] = ()
-    if band == Band.CERTAIN:
-        held = guards(comparison)
-        if held:
-            probability = max(limits.certain - GUARD_MARGIN, limits.likely)
-            band = limits.band(probability)
-            if band == Band.CERTAIN:  # thresholds too close together to hold it below
-                band = Band.LIKELY
+    if band == Band.CERTAIN and guarded:
+        probability = max(limits.certain - GUARD_MARGIN, limits.likely)
+        band = limits.band(probability)
+        if band == Band.CERTAIN:  # thresholds too close together to hold it below
+            band = Band.LIKELY
+    return probability, band
+
+
+def _name_count(a: Prepared, b: Prepared) -> int:
+    """The namesakes of a pair (rule 4): both records are under one name key when the rule applies."""
+    return max(a.name_count, b.name_count)
+
+
+def _decide(
+    comparison: Comparison, weights: Weights, limits: Thresholds, name_count: int
+) -> tuple[float, float, Band | None, tuple[Reason, ...]]:
+    scored = score(comparison, weights, name_count=name_count)
+    held = guards(comparison) if limits.band(scored.probability) == Band.CERTAIN else ()
+    probability, band = _held(scored.probability, bool(held), limits)
     return probability, scored.log2_ratio, band, held
 
 
-def _match(comparison: Comparison, weights: Weights, limits: Thresholds) -> Match:
-    probability, bits, band, held = _decide(comparison, weights, limits)
+class Decider:
+    """The probability and band of two prepared records without the sentences (``match`` with the
+    same weights and thresholds says the same): what batch scoring needs. The weight of evidence and
+    the guards of each combination of field levels are kept — a batch meets a few thousand
+    combinations in millions of pairs."""
+
+    def __init__(self, weights: Weights = DEFAULT_WEIGHTS, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.weights = weights
+        self.thresholds = thresholds
+        self._known: dict[tuple[str, ...], tuple[float, bool]] = {}
+
+    def levels(self, levels: tuple[str, ...], name_count: int = 0) -> tuple[float, Band | None]:
+        known = self._known.get(levels)
+        if known is None:
+            known = self._known[levels] = (model.bits(levels, self.weights), bool(model.guard_messages(levels)))
+        bits = known[0]
+        if name_count:
+            bits += model.common_name_bits(levels[_NAME], name_count, self.weights)
+        return _held(model.probability(bits, self.weights), known[1], self.thresholds)
+
+    def __call__(self, a: Prepared, b: Prepared) -> tuple[float, Band | None]:
+        return self.levels(levels_prepared(a, b), _name_count(a, b))
+
+
+def _common_name(comparison: Comparison, weights: Weights, name_count: int) -> WeighedEvidence | None:
+    """Rule 4 said in words: the name's agreement weighs less (or more) for how common it is."""
+    weight = model.common_name_bits(comparison.levels[_NAME], name_count, weights)
+    detail = comparison.details[_NAME]
+    if not weight or detail is None:
+        return None
+    args = {"count": name_count, "name": detail[1]["a"]}
+    level = COMMON if weight < 0 else RARE
+    return WeighedEvidence(Field.NAME, level, Reason(COMMON_NAME if weight < 0 else RARE_NAME, args), weight)
+
+
+def _match(comparison: Comparison, weights: Weights, limits: Thresholds, name_count: int = 0) -> Match:
+    probability, bits, band, held = _decide(comparison, weights, limits, name_count)
     for_, against = _weighed(comparison.evidence, weights)
+    common = _common_name(comparison, weights, name_count)
+    if common is not None:
+        (against if common.weight < 0 else for_).append(common)
+        for_.sort(key=lambda e: -e.weight)
+        against.sort(key=lambda e: e.weight)
     if not held:
         held = guards(comparison)  # said even when the score is far from 确定: a caseworker should know
     return Match(
@@ -180,7 +244,7 @@ def _match(comparison: Comparison, weights: Weights, limits: Thresholds) -> Matc
 
 def match_prepared(a: Prepared, b: Prepared, *, weights: Weights, thresholds: Thresholds) -> Match:
     """``match`` for records already prepared (batch scoring prepares each record once)."""
-    return _match(compare_prepared(a, b), weights, thresholds)
+    return _match(compare_prepared(a, b), weights, thresholds, _name_count(a, b))
 
 
 def match(
@@ -190,13 +254,17 @@ def match(
     on: date,
     weights: Weights | None = None,
     thresholds: Thresholds | None = None,
+    name_count: int = 0,
 ) -> Match:
     """The probability that ``a`` and ``b`` are one person, its band and the evidence; never raises on bad input.
 
-    ``thresholds`` defaults to the policy settings in force on ``on``; ``weights`` to ``weights.json``.
+    ``thresholds`` defaults to the policy settings in force on ``on``; ``weights`` to ``weights.json``;
+    ``name_count``: the records on file under the name's key (``model`` rule 4; 0: not known).
     """
     limits = thresholds if thresholds is not None else _thresholds_in_force(on)
-    return match_prepared(prepare(a, on=on), prepare(b, on=on), weights=weights or DEFAULT_WEIGHTS, thresholds=limits)
+    first, second = prepare(a, on=on), prepare(b, on=on)
+    first.name_count = name_count
+    return match_prepared(first, second, weights=weights or DEFAULT_WEIGHTS, thresholds=limits)
 
 
 def rank(
@@ -207,16 +275,20 @@ def rank(
     limit: int = 10,
     weights: Weights | None = None,
     thresholds: Thresholds | None = None,
+    name_count: int = 0,
 ) -> list[tuple[K, Match]]:
-    """The candidates that reach a band, best first (at most ``limit``), each with its ``Match``."""
+    """The candidates that reach a band, best first (at most ``limit``), each with its ``Match``.
+
+    ``name_count``: the records on file under the query's name key, the query included (``model``
+    rule 4: a common name weighs less; 0: not known)."""
     limits = thresholds if thresholds is not None else _thresholds_in_force(on)
     chosen = weights or DEFAULT_WEIGHTS
     prepared = prepare(query, on=on)
     kept: list[tuple[float, int, K, Comparison]] = []
     for order, (key, record) in enumerate(candidates):
         comparison = compare_prepared(prepared, prepare(record, on=on))
-        probability, _bits, band, _held = _decide(comparison, chosen, limits)
+        probability, _bits, band, _held = _decide(comparison, chosen, limits, name_count)
         if band is not None:
             kept.append((probability, -order, key, comparison))
     best = heapq.nlargest(limit, kept, key=lambda item: (item[0], item[1]))
-    return [(key, _match(comparison, chosen, limits)) for _p, _order, key, comparison in best]
+    return [(key, _match(comparison, chosen, limits, name_count)) for _p, _order, key, comparison in best]

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.jobs import ProgressReporter, register_job, start_job
 from shouhu.core.models import Job
-from shouhu.matching import batch, engine, permissions, search
+from shouhu.matching import batch, engine, keys, names, permissions, search
 from shouhu.matching.compare import prepare
 from shouhu.matching.engine import Band, Match, Thresholds
 from shouhu.matching.model import DEFAULT_WEIGHTS
@@ -149,6 +149,9 @@ def _score(
 
     report(READ_SHARE, 100, _("Comparing files"))
     prepared = {pk: prepare(record, on=on) for pk, record in records.items()}
+    # Namesakes in the whole registry, as a search counts them (``model`` rule 4).
+    wanted = (names.name_key(record.names[0]) for record in records.values() if record.names and record.names[0])
+    batch.count_names(prepared.values(), keys.name_counts(wanted))
     found: list[tuple[int, int, Match]] = []
     for pair in batch.score_pairs(reported(pairs), prepared, weights=DEFAULT_WEIGHTS, thresholds=limits):
         # Sentences only for the pairs that reach a band; the engine's band is the batch's.

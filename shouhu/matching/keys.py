@@ -4,7 +4,7 @@ A child is stored under (``MatchKey`` rows, each with the child's village code):
 
 * every name key of its name and former names (``names.blocking_keys``: folded pinyin, sorted
   syllables, one syllable dropped, the given name alone) — searched within a county (keys of a
-  whole name, ``whole_name_keys``) or a township (keys of part of a name: they are common);
+  whole name, ``names.whole_name_keys``) or a township (keys of part of a name: they are common);
 * each of them combined with the birth year (``y2016|n:wangxiaomin``) — searched everywhere: a child
   who moved is found by name and year of birth in the whole registry.
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from shouhu.matching import names
@@ -53,31 +54,9 @@ def year_key(year: int, name_key: str) -> str:
     return f"y{year}|{name_key}"
 
 
-def name_keys(names_: Iterable[str]) -> frozenset[str]:
-    """The name keys of every name given (current and former)."""
-    keys: set[str] = set()
-    for name in names_:
-        if name:
-            keys |= names.blocking_keys(name)
-    return frozenset(keys)
-
-
-def whole_name_keys(names_: Iterable[str]) -> frozenset[str]:
-    """The keys that stand for a whole name (``n:`` of all its folded syllables, ``s:`` of them sorted),
-    as opposed to one syllable dropped or the given name alone: a search ranks children sharing
-    them first."""
-    keys: set[str] = set()
-    for name in names_:
-        parts = names.folded_syllables(name) if name else ()
-        if parts:
-            whole = f"n:{''.join(parts)}"[: names.MAX_KEY_LENGTH]
-            keys |= {k for k in names.blocking_keys(name) if k == whole or k.startswith("s:")}
-    return frozenset(keys)
-
-
 def child_keys(name: str, former_names: Sequence[str], birth_date: date | None) -> frozenset[str]:
     """The keys a child's file is stored under."""
-    by_name = name_keys([name, *(former_names or ())])
+    by_name = names.name_keys([name, *(former_names or ())])
     keys = set(by_name)
     if birth_date is not None:
         keys |= {year_key(birth_date.year, k) for k in by_name}
@@ -128,7 +107,7 @@ def core_years(years: tuple[int, ...]) -> frozenset[int]:
 
 def search_keys(record: PersonRecord, *, on: date) -> SearchKeys:
     """The keys a search for ``record`` asks for (see the module's docstring)."""
-    by_name = name_keys(record.names)
+    by_name = names.name_keys(record.names)
     years = birth_years(record, on=on)
     everywhere = frozenset(year_key(year, k) for year in years for k in by_name)
     born = record.birth_date
@@ -144,8 +123,22 @@ def search_keys(record: PersonRecord, *, on: date) -> SearchKeys:
         years=years,
         births=tuple(sorted(births)),
         sexes=sexes,
-        whole=whole_name_keys(record.names),
+        whole=names.whole_name_keys(record.names),
     )
+
+
+def name_counts(name_keys: Iterable[str]) -> dict[str, int]:
+    """How many files are stored under each of these name keys (``names.name_key``): the namesakes
+    ``model`` rule 4 weighs a name by. One index-only count per key list (the lookup index)."""
+    wanted = sorted({key for key in name_keys if key})
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        rows = (
+            MatchKey.objects.filter(key__in=chunk).values("key").annotate(n=Count("child_id")).values_list("key", "n")
+        )
+        counts.update(rows)
+    return counts
 
 
 # -- the store -----------------------------------------------------------------------------------

@@ -27,6 +27,12 @@ Rules beyond independence, each with its reason:
    different given name, one with a character missing (孙欣: 孙欣妍 or her twin 孙欣怡), one a
    dialect merges (沐阳 / 沐妍) or one in the other order (煜逸 / 奕瑜) — however much else agrees:
    only a person may decide those.
+4. A common name says less (term frequency, as Splink's term-frequency adjustment): two strangers
+   agree on 张子涵 far more often than on 阚汐玥. When the names agree in sound (same, normalised,
+   homophone, dialect: one folded pinyin key) and the number of children on file under that key is
+   known (``Prepared.name_count``), the name's weight moves by log2(reference / count) bits, held
+   within [lowest, highest] (``Weights.common_name``): a candidate pair of a name ``count`` children
+   share is one of about ``count`` namesakes, of whom one at most is the same child.
 """
 
 from __future__ import annotations
@@ -93,6 +99,9 @@ class Weights:
     household_discount: float = 0.5
     sibling_discount: float = 0.0
     calibration: tuple[float, float] = (1.0, 0.0)  # slope, intercept (bits): z = slope × log2 odds + intercept
+    # Rule 4: the count of namesakes at which a name weighs its table weight, and the lowest and
+    # highest change in bits (reference 0: names are not weighed by how common they are).
+    common_name: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: Mapping[str, Any] = field(default_factory=dict)  # where the figures come from (kept in JSON)
     # log2(m/u) per field (in FIELDS order) and level; 0 for a missing field (rule 1).
     table: tuple[Mapping[str, float], ...] = field(init=False, repr=False, compare=False)
@@ -109,6 +118,9 @@ class Weights:
             raise ValueError(f"the prior must be in (0, 1), not {self.prior!r}")
         if not (0 <= self.household_discount <= 1 and 0 <= self.sibling_discount <= 1):
             raise ValueError("the household and sibling discounts must be in [0, 1]")
+        reference, lowest, highest = self.common_name
+        if reference < 0 or not lowest <= 0 <= highest:
+            raise ValueError(f"common_name must be (reference ≥ 0, lowest ≤ 0, highest ≥ 0), not {self.common_name!r}")
         table = tuple(
             {
                 level: 0.0 if level == MISSING else math.log2(self.m[name][level] / self.u[name][level])
@@ -131,6 +143,7 @@ class Weights:
             "household_discount": self.household_discount,
             "sibling_discount": self.sibling_discount,
             "calibration": {"slope": self.calibration[0], "intercept": self.calibration[1]},
+            "common_name": dict(zip(("reference", "lowest", "highest"), self.common_name, strict=True)),
             "fields": {
                 name.value: {level: {"m": self.m[name][level], "u": self.u[name][level]} for level in LEVELS[name]}
                 for name in FIELDS
@@ -147,6 +160,7 @@ class Weights:
             raise ValueError(f"weights format {data.get('format')!r} is not {FORMAT}")
         fields = data["fields"]
         calibration = data.get("calibration", {})
+        common = data.get("common_name", {})
         return cls(
             prior=float(data["prior"]),
             m={name: {level: float(v["m"]) for level, v in fields[name].items()} for name in fields},
@@ -154,6 +168,11 @@ class Weights:
             household_discount=float(data.get("household_discount", 0.5)),
             sibling_discount=float(data.get("sibling_discount", 0.0)),
             calibration=(float(calibration.get("slope", 1.0)), float(calibration.get("intercept", 0.0))),
+            common_name=(
+                float(common.get("reference", 0.0)),
+                float(common.get("lowest", 0.0)),
+                float(common.get("highest", 0.0)),
+            ),
             notes=dict(data.get("notes", {})),
         )
 
@@ -209,22 +228,58 @@ def _probability(bits: float, calibration: tuple[float, float]) -> float:
     return 1.0 / (1.0 + math.exp2(-z))
 
 
-def score(comparison: Comparison, weights: Weights) -> Scored:
-    """The probability that the records are one person, and the weight of evidence behind it."""
-    bits = _bits(comparison.levels, weights, (weights.household_discount, weights.sibling_discount))
-    return Scored(probability=_probability(bits, weights.calibration), log2_ratio=bits)
+def bits(levels: tuple[str, ...], weights: Weights) -> float:
+    """The weight of evidence (bits, prior included) of field levels in ``FIELDS`` order (rules 1-2)."""
+    return _bits(levels, weights, (weights.household_discount, weights.sibling_discount))
+
+
+def probability(log2_ratio: float, weights: Weights) -> float:
+    """The calibrated probability of a weight of evidence."""
+    return _probability(log2_ratio, weights.calibration)
+
+
+# Name levels that agree on the whole folded pinyin: the pair is among the namesakes of one key.
+COMMON_NAME_LEVELS = frozenset({NameLevel.SAME, NameLevel.NORMALISED, NameLevel.HOMOPHONE, NameLevel.DIALECT})
+
+
+def common_name_bits(name_level: str, count: int, weights: Weights) -> float:
+    """Rule 4: how many bits a name agreement gains (rare name) or loses (common name) because
+    ``count`` children on file share its sound; 0 when the count is unknown (0) or the names do not agree."""
+    reference, lowest, highest = weights.common_name
+    if count <= 0 or reference <= 0 or name_level not in COMMON_NAME_LEVELS:
+        return 0.0
+    return min(max(math.log2(reference / count), lowest), highest)
+
+
+def score(comparison: Comparison, weights: Weights, *, name_count: int = 0) -> Scored:
+    """The probability that the records are one person, and the weight of evidence behind it.
+
+    ``name_count``: how many children on file share the name's sound (rule 4; 0 if not known)."""
+    total = bits(comparison.levels, weights) + common_name_bits(comparison.levels[_NAME], name_count, weights)
+    return Scored(probability=_probability(total, weights.calibration), log2_ratio=total)
+
+
+_ID = FIELDS.index(Field.ID_NUMBER)
+_FAMILY_LEVELS = tuple((FIELDS.index(name), level) for name, level in _FAMILY.items())
+
+
+def guard_messages(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The message ids of the guards (rule 3) that the field levels (``FIELDS`` order) raise."""
+    messages: tuple[str, ...] = ()
+    if levels[_ID] == IdLevel.DIFFERENT:
+        messages = (GUARD_DIFFERENT_ID,)
+    if (
+        levels[_NAME] in _SIBLING_NAMES
+        and levels[_ID] != IdLevel.SAME
+        and any(levels[index] == level for index, level in _FAMILY_LEVELS)
+    ):
+        messages += (GUARD_SIBLINGS,)
+    return messages
 
 
 def guards(comparison: Comparison) -> tuple[Reason, ...]:
     """Why this pair may not be 确定 whatever its score (rule 3); empty when nothing forbids it."""
-    levels = comparison.as_dict()
-    reasons = []
-    if levels[Field.ID_NUMBER] == IdLevel.DIFFERENT:
-        reasons.append(Reason(GUARD_DIFFERENT_ID))
-    same_family = any(levels[name] == level for name, level in _FAMILY.items())
-    if same_family and levels[Field.NAME] in _SIBLING_NAMES and levels[Field.ID_NUMBER] != IdLevel.SAME:
-        reasons.append(Reason(GUARD_SIBLINGS))
-    return tuple(reasons)
+    return tuple(Reason(message) for message in guard_messages(comparison.levels))
 
 
 def is_same_name(comparison: Comparison) -> bool:
@@ -285,8 +340,10 @@ def fit(
     smoothing: float = 1.0,
     calibrate: bool = True,
     notes: Mapping[str, Any] | None = None,
+    common_name: tuple[float, float, float] = (0.0, 0.0, 0.0),
 ) -> Weights:
-    """Weights estimated from labelled candidate pairs (``True`` = one person).
+    """Weights estimated from labelled candidate pairs (``True`` = one person); ``common_name`` (rule 4)
+    is kept as given: the pairs' levels do not say how common their names are.
 
     m and u are the frequencies of each level among true and false pairs, with ``smoothing`` added
     to every count (so that a level never seen is rare, not impossible); the prior is the share of
@@ -334,6 +391,7 @@ def fit(
         household_discount=household,
         sibling_discount=sibling,
         calibration=calibration,
+        common_name=common_name,
         notes=fitted_notes,
     )
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,7 +90,8 @@ def _clean(name: str) -> str:
         if any(_is_traditional(char) for char in text):
             text = _T2S.convert(text)
         # 王 小明 is one written name; "WANG Xiaoming" keeps its words.
-        text = _SPACE_IN_HAN.sub("", text)
+        if " " in text:
+            text = _SPACE_IN_HAN.sub("", text)
     return text
 
 
@@ -290,6 +292,13 @@ def folded_syllables(name: str) -> tuple[str, ...]:
     return tuple(_key_part(fold(syllable)) for syllable in syllables(name))
 
 
+def name_key(name: str) -> str:
+    """The key of the whole name's folded pinyin ("n:wangxiaomin"), "" for a name without syllables:
+    the key namesakes share (``model`` rule 4 counts them)."""
+    parts = folded_syllables(name)
+    return _key("n:", parts) if parts else ""
+
+
 @lru_cache(maxsize=1 << 14)  # the store keys each record once; a search asks again
 def blocking_keys(name: str) -> frozenset[str]:
     """The keys under which a name is stored and searched (ASCII, ≤ 40 characters, ``KEYS_VERSION``).
@@ -314,4 +323,25 @@ def blocking_keys(name: str) -> frozenset[str]:
     surname_count = _reading(name)[1]
     if surname_count and len(parts) - surname_count >= MIN_KEY_SYLLABLES:
         keys.add(_key("n:", parts[surname_count:]))
+    return frozenset(keys)
+
+
+def name_keys(names_: Iterable[str]) -> frozenset[str]:
+    """The name keys of every name given (current and former)."""
+    keys: set[str] = set()
+    for name in names_:
+        if name:
+            keys |= blocking_keys(name)
+    return frozenset(keys)
+
+
+def whole_name_keys(names_: Iterable[str]) -> frozenset[str]:
+    """The keys that stand for a whole name (``n:`` of all its folded syllables, ``s:`` of them sorted),
+    as opposed to one syllable dropped or the given name alone: a search ranks children sharing
+    them first."""
+    keys: set[str] = set()
+    for name in names_:
+        whole = name_key(name) if name else ""
+        if whole:
+            keys |= {k for k in blocking_keys(name) if k == whole or k.startswith("s:")}
     return frozenset(keys)

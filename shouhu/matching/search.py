@@ -42,9 +42,9 @@ from shouhu.core import crypto
 from shouhu.core.accesslog import AccessAction, record_access
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.policy import policy_for
-from shouhu.matching import engine, keys, permissions
+from shouhu.matching import engine, keys, names, permissions
 from shouhu.matching.compare import FIELDS, Field, prepare
-from shouhu.matching.engine import Band, Match
+from shouhu.matching.engine import Band, Match, WeighedEvidence
 from shouhu.matching.models import MatchKey, PairReview, ReviewStatus
 from shouhu.matching.record import PersonRecord
 from shouhu.policy import selectors as policy_selectors
@@ -158,14 +158,17 @@ class Candidate:
         """Every field in the engine's order: level, weight and sentence (empty when not visible)."""
         if self.match is None:
             return []
-        weighed = {str(e.field): e for e in (*self.match.evidence_for, *self.match.evidence_against)}
+        weighed: dict[str, list[WeighedEvidence]] = {}
+        for e in (*self.match.evidence_for, *self.match.evidence_against):
+            weighed.setdefault(str(e.field), []).append(e)
         comparison = self.match.comparison
         lines = []
         for name in FIELDS:
             key = str(name)
             if key in weighed:
-                e = weighed[key]
-                lines.append(FieldEvidence(key, e.level, e.weight, e.reason))
+                # The field's own level first, then what qualifies it (a common name: ``model`` rule 4).
+                for e in sorted(weighed[key], key=lambda e: e.level in engine.QUALIFYING_LEVELS):
+                    lines.append(FieldEvidence(key, e.level, e.weight, e.reason))
             elif comparison is not None:
                 item = next(x for x in comparison.evidence if str(x.field) == key)
                 lines.append(FieldEvidence(key, item.level, 0.0, item.reason))
@@ -308,11 +311,27 @@ def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | N
         pks = [pk for pk in pks if pk not in apart]
     with_number = bool(record.id_number and idnumber.normalise(record.id_number))
     candidates = records(pks, with_id_number=with_number)
-    ranked = engine.rank(record, candidates.items(), on=on, limit=limit, thresholds=engine.thresholds(on))
+    ranked = engine.rank(
+        record,
+        candidates.items(),
+        on=on,
+        limit=limit,
+        thresholds=engine.thresholds(on),
+        name_count=namesakes(record, on_file=exclude_pk is not None),
+    )
     if not ranked:
         return _Found(examined=len(candidates))
     files = Child.objects.select_related("village").in_bulk([pk for pk, _match in ranked])
     return _Found(matches=[(files[pk], match) for pk, match in ranked], examined=len(candidates))
+
+
+def namesakes(record: PersonRecord, *, on_file: bool = False) -> int:
+    """The files under the key of the record's name, and the record itself unless it is one of them
+    (``on_file``): the count ``model`` rule 4 weighs the name by (0 without a name)."""
+    key = names.name_key(record.names[0]) if record.names and record.names[0] else ""
+    if not key:
+        return 0
+    return keys.name_counts([key]).get(key, 0) + (0 if on_file else 1)
 
 
 _stale_checked = {"at": -STALE_CHECK_SECONDS}

@@ -132,7 +132,7 @@ def score_pair(child_a: Child, child_b: Child, *, on: date) -> Match:
     loaded = {child.pk: child for child in search.load([child_a.pk, child_b.pk], merged=True)}
     first = search.child_record(loaded[child_a.pk], with_id_number=True)
     second = search.child_record(loaded[child_b.pk], with_id_number=True)
-    return engine.match(first, second, on=on)
+    return engine.match(first, second, on=on, name_count=search.namesakes(first, on_file=True))
 
 
 def decide_pair(*, actor: User, review: PairReview, decision: str, note: str = "") -> PairReview:

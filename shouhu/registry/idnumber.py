@@ -132,6 +132,8 @@ class IdNumber:
 
 def normalise(text: str) -> str:
     """Full-width characters to ASCII (NFKC), every kind of space removed, ``x`` upper-cased."""
+    if text.isascii() and text.isalnum():  # the usual case: nothing to fold or remove
+        return text.upper()
     folded = unicodedata.normalize("NFKC", text)
     return "".join(char for char in folded if not char.isspace()).upper()
 
@@ -159,6 +161,9 @@ def _birth_date(digits: str) -> date | None:
 
 
 def _check_characters(value: str) -> None:
+    body, last = value[:-1], value[-1:]
+    if body.isascii() and body.isdigit() and (last == "X" or (last.isascii() and last.isdigit())):
+        return  # the usual case: digits and a final digit or X
     for position, char in enumerate(value, start=1):
         allowed = char.isascii() and (char.isdigit() or (char == "X" and position == len(value)))
         if not allowed:

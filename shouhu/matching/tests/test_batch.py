@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from shouhu.demo.corruption import LabelledRecord, labelled_set, pair_kind
-from shouhu.matching import batch, engine
-from shouhu.matching.compare import prepare
+from shouhu.matching import batch, engine, names
+from shouhu.matching.compare import Prepared, prepare
 from shouhu.matching.engine import DEFAULT_THRESHOLDS, Band
 from shouhu.matching.model import DEFAULT_WEIGHTS
 from shouhu.matching.record import PersonRecord
@@ -198,12 +198,23 @@ def test_score_pairs_bands_as_the_engine_does() -> None:
 
 def test_thresholds_move_the_bands() -> None:
     a, b = prepare(child(), on=ON), prepare(child("王晓明", region_code=OTHER_TOWNSHIP), on=ON)
-    probability, band = batch.decide(a, b, weights=DEFAULT_WEIGHTS, thresholds=DEFAULT_THRESHOLDS)
+    probability, band = engine.Decider(DEFAULT_WEIGHTS, DEFAULT_THRESHOLDS)(a, b)
     assert band is not None
     strict = engine.Thresholds(certain=1.0, likely=1.0, possible=min(probability + 1e-9, 1.0))
-    assert batch.decide(a, b, weights=DEFAULT_WEIGHTS, thresholds=strict) == (probability, None)
+    assert engine.Decider(DEFAULT_WEIGHTS, strict)(a, b) == (probability, None)
     lenient = engine.Thresholds(certain=probability, likely=probability, possible=probability)
-    assert batch.decide(a, b, weights=DEFAULT_WEIGHTS, thresholds=lenient)[1] == Band.CERTAIN
+    assert engine.Decider(DEFAULT_WEIGHTS, lenient)(a, b)[1] == Band.CERTAIN
+
+
+def test_namesakes_are_counted_among_the_records_or_taken_from_the_store() -> None:
+    records = [child("王小明"), child("王晓明", names=("王晓明", "王明明")), child("李红"), child("王明明"), child("")]
+    prepared = [prepare(record, on=ON) for record in records]
+    counts = batch.count_names(prepared)
+    # 王小明 and 王晓明 sound alike (one key); a former name counts for the record that had it.
+    assert [p.name_count for p in prepared] == [2, 2, 1, 2, 0]
+    assert counts[names.name_key("王明明")] == 2
+    batch.count_names(prepared, {names.name_key("王小明"): 40})
+    assert [p.name_count for p in prepared] == [40, 40, 0, 0, 0]
 
 
 # -- clusters --------------------------------------------------------------------------------------
@@ -250,6 +261,7 @@ def test_deduplicate_is_the_sum_of_its_steps_and_hears_decisions_apart() -> None
     stats = batch.BlockStats()
     pairs = list(batch.candidate_pairs(records, on=ON, stats=stats))
     prepared = {key: prepare(record, on=ON) for key, record in records}
+    batch.count_names(prepared.values())  # the namesakes among the records, as deduplicate counts them
     scored = list(batch.score_pairs(pairs, prepared))
     assert _outcome(result)[0] == sorted((p.a, p.b, round(p.probability, 12), p.band and p.band.value) for p in scored)
     assert stats.pairs == result.stats.pairs == len(pairs)
@@ -294,11 +306,12 @@ def test_the_same_pairs_whatever_the_hash_seed() -> None:
 def test_siblings_and_twins_of_a_labelled_set_are_never_certain() -> None:
     """Every pair of records of two children of one family, compared whether blocking pairs them or
     not: none 确定, though the score alone reaches 确定 for some (the guards hold them)."""
-    items = labelled(5000, 16)
+    items = labelled(8000, 16)
     families: dict[int, list[LabelledRecord]] = {}
     for item in items:
         families.setdefault(item.family, []).append(item)
     prepared = {item.key: prepare(item.record, on=ON) for item in items}
+    batch.count_names(prepared.values())  # as the batch weighs names (a twin's name is rare)
     pairs = [
         (a.key, b.key, pair_kind(a, b))
         for members in families.values()
@@ -313,11 +326,11 @@ def test_siblings_and_twins_of_a_labelled_set_are_never_certain() -> None:
     assert any(kinds[p.a, p.b] == "twin" for p in held)  # the rule is tested, not vacuous
 
 
-def _unguarded(a: object, b: object) -> float:
+def _unguarded(a: Prepared, b: Prepared) -> float:
     from shouhu.matching.compare import compare_prepared  # noqa: PLC0415
     from shouhu.matching.model import score  # noqa: PLC0415
 
-    return score(compare_prepared(a, b), DEFAULT_WEIGHTS).probability  # type: ignore[arg-type]
+    return score(compare_prepared(a, b), DEFAULT_WEIGHTS, name_count=max(a.name_count, b.name_count)).probability
 
 
 def test_f1_of_the_likely_band_on_a_labelled_set() -> None:

@@ -192,14 +192,15 @@ BIRTH_CASES = [
     (_born(birth_year=2016), _born(birth_year=2013), BirthLevel.DIFFERENT),
     # "about 9" on 1 June 2025: born between 2 June 2015 and 1 June 2016, give or take a year.
     (_born(birth_date=BORN), _born(age=9), BirthLevel.AGE_AGREES),
-    (_born(birth_date=BORN), _born(age=10), BirthLevel.AGE_AGREES),
-    (_born(birth_date=BORN), _born(age=8), BirthLevel.AGE_AGREES),
+    (_born(birth_date=BORN), _born(age=10), BirthLevel.AGE_NEAR),  # a nominal age (虚岁)
+    (_born(birth_date=BORN), _born(age=8), BirthLevel.AGE_NEAR),
     (_born(birth_date=BORN), _born(age=7, on=date(2024, 1, 1)), BirthLevel.AGE_AGREES),  # said a while ago
     (_born(birth_date=BORN), _born(age=9, on=date(2024, 1, 1)), BirthLevel.DIFFERENT),
     (_born(birth_date=BORN), _born(age=5), BirthLevel.DIFFERENT),
     (_born(birth_date=BORN), _born(age=12), BirthLevel.DIFFERENT),
     (_born(birth_year=2016), _born(age=9), BirthLevel.AGE_AGREES),
-    (_born(age=9), _born(age=10), BirthLevel.AGE_AGREES),
+    (_born(age=9), _born(age=10), BirthLevel.AGE_NEAR),
+    (_born(age=9), _born(age=9, on=date(2025, 1, 1)), BirthLevel.AGE_AGREES),
     (_born(age=3), _born(age=10), BirthLevel.DIFFERENT),
     (_born(birth_date=BORN), _born(birth_date=date(2012, 7, 9)), BirthLevel.DIFFERENT),
     (_born(birth_date=BORN), _born(), BirthLevel.MISSING),
@@ -237,8 +238,8 @@ OTHER_CASES = [
     (Field.SEX, {"sex": "male"}, {"sex": "?"}, SexLevel.MISSING),
     (Field.REGION, {"region_code": VILLAGE}, {"region_code": VILLAGE}, RegionLevel.VILLAGE),
     (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102001002"}, RegionLevel.TOWNSHIP),
-    (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102001000"}, RegionLevel.TOWNSHIP),  # township
-    (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102001"}, RegionLevel.TOWNSHIP),
+    (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102001000"}, RegionLevel.IN_TOWNSHIP),  # township only
+    (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102001"}, RegionLevel.IN_TOWNSHIP),
     (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102002003"}, RegionLevel.COUNTY),
     (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330102"}, RegionLevel.COUNTY),
     (Field.REGION, {"region_code": VILLAGE}, {"region_code": "330103001001"}, RegionLevel.ELSEWHERE),

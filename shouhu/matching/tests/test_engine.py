@@ -244,3 +244,64 @@ def test_match_json_is_plain_and_complete() -> None:
     assert data["levels"]["name"] == NameLevel.HOMOPHONE
     assert {"field", "level", "weight", "msg", "args"} <= set(data["for"][0])
     assert ID not in json.dumps(data)  # the clear identity number is never in the evidence
+
+
+# -- a common name (model rule 4) and the batch's decider -----------------------------------------
+
+COMMON_NAMES = model.Weights.from_json(
+    {**model.DEFAULT_WEIGHTS.to_json(), "common_name": {"reference": 8, "lowest": -6, "highest": 1}}
+)
+
+
+def test_a_common_name_is_said_and_weighs_against() -> None:
+    stranger = PersonRecord(names=("王小明",), sex="male", age=9)
+    plain = _match(stranger, ON_FILE, weights=COMMON_NAMES)
+    crowded = _match(stranger, ON_FILE, weights=COMMON_NAMES, name_count=256)
+    assert crowded.probability < plain.probability
+    assert crowded.log2_ratio == pytest.approx(plain.log2_ratio - 5)
+    [common] = [e for e in crowded.evidence_against if e.level == engine.COMMON]
+    assert common.field == Field.NAME
+    assert common.weight == pytest.approx(-5)
+    with translation.override("en"):
+        assert render_one(common.reason) == (
+            "A common name: 256 records on file sound like 王小明, so agreeing on it says less"
+        )
+    rare = _match(stranger, ON_FILE, weights=COMMON_NAMES, name_count=2)
+    assert [e.level for e in rare.evidence_for if e.field == Field.NAME] == [NameLevel.SAME, engine.RARE]
+
+
+def test_a_common_name_does_not_touch_names_that_differ() -> None:
+    other = PersonRecord(names=("王小红",), sex="female", age=9)
+    assert _match(other, ON_FILE, weights=COMMON_NAMES, name_count=256).log2_ratio == pytest.approx(
+        _match(other, ON_FILE, weights=COMMON_NAMES).log2_ratio
+    )
+
+
+def test_rank_weighs_the_query_name_by_its_namesakes() -> None:
+    other = replace(ON_FILE, id_number="", guardian_names=(), guardian_phones=())
+    query = PersonRecord(names=("王晓明",), sex="male", age=9, region_code=VILLAGE)
+    options = {"on": ON, "limit": 1, "thresholds": DEFAULT_THRESHOLDS, "weights": COMMON_NAMES}
+    [(_k, alone)] = engine.rank(query, [("x", other)], **options)  # type: ignore[arg-type]
+    [(_k, crowded)] = engine.rank(query, [("x", other)], name_count=64, **options)  # type: ignore[arg-type]
+    assert crowded.log2_ratio == pytest.approx(alone.log2_ratio - 3)
+
+
+@pytest.mark.parametrize("name_count", [0, 3, 500])
+def test_the_decider_agrees_with_match(name_count: int) -> None:
+    from shouhu.matching.compare import prepare  # noqa: PLC0415
+
+    records = [
+        ON_FILE,
+        replace(ON_FILE, names=("王晓明",), id_number=""),
+        replace(ON_FILE, names=("王小红",), sex="female", id_number=""),  # a sister
+        replace(ON_FILE, id_number=idnumber.make("330102", BORN, 7, "male")),  # another valid number
+        PersonRecord(names=("王小明",), age=9),
+        PersonRecord(names=("李红",), birth_date=date(2012, 1, 1)),
+    ]
+    decide = engine.Decider(COMMON_NAMES, DEFAULT_THRESHOLDS)
+    for a in records:
+        for b in records:
+            first, second = prepare(a, on=ON), prepare(b, on=ON)
+            first.name_count = second.name_count = name_count
+            expected = _match(a, b, weights=COMMON_NAMES, name_count=name_count)
+            assert decide(first, second) == pytest.approx((expected.probability, expected.band))

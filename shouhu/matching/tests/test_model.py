@@ -61,13 +61,21 @@ def test_shipped_weights_explain_each_hand_set_figure() -> None:
         (Field.NAME, NameLevel.ONE_MISSING, NameLevel.ONE_DIFFERENT),
         (Field.NAME, NameLevel.SURNAME_ONLY, NameLevel.DIFFERENT),
         (Field.BIRTH, BirthLevel.SAME, BirthLevel.DAY_MONTH_SWAPPED),
-        (Field.BIRTH, BirthLevel.AGE_AGREES, BirthLevel.DIFFERENT),
+        (Field.BIRTH, BirthLevel.AGE_AGREES, BirthLevel.AGE_NEAR),
+        (Field.BIRTH, BirthLevel.AGE_NEAR, BirthLevel.DIFFERENT),
         (Field.REGION, RegionLevel.VILLAGE, RegionLevel.TOWNSHIP),
+        (Field.REGION, RegionLevel.IN_TOWNSHIP, RegionLevel.TOWNSHIP),
         (Field.REGION, RegionLevel.TOWNSHIP, RegionLevel.ELSEWHERE),
     ],
 )
 def test_shipped_weights_order_the_levels_sensibly(field: Field, stronger: str, weaker: str) -> None:
     assert DEFAULT_WEIGHTS.weight(field, stronger) > DEFAULT_WEIGHTS.weight(field, weaker)
+
+
+def test_a_township_alone_never_says_more_than_the_same_village() -> None:
+    assert DEFAULT_WEIGHTS.weight(Field.REGION, RegionLevel.IN_TOWNSHIP) <= DEFAULT_WEIGHTS.weight(
+        Field.REGION, RegionLevel.VILLAGE
+    )
 
 
 @pytest.mark.parametrize(
@@ -305,3 +313,46 @@ def test_family_evidence_is_discounted_again_when_the_given_names_differ() -> No
         scored = model.score(_comparison(name=name, **family), weights)
         expected = weights.prior_bits + weights.weight(Field.NAME, name) + factor * household
         assert math.isclose(scored.log2_ratio, expected), name
+
+
+# -- rule 4: a common name says less -----------------------------------------------------------------
+
+COMMON = Weights.from_json({**DEFAULT_WEIGHTS.to_json(), "common_name": {"reference": 8, "lowest": -6, "highest": 1}})
+
+
+@pytest.mark.parametrize(
+    ("level", "count", "expected"),
+    [
+        (NameLevel.SAME, 8, 0.0),  # as common as the reference: the table's weight
+        (NameLevel.SAME, 32, -2.0),  # four times as common: two bits less
+        (NameLevel.HOMOPHONE, 4, 1.0),  # rarer: more, up to the highest
+        (NameLevel.DIALECT, 2, 1.0),
+        (NameLevel.NORMALISED, 100_000, -6.0),  # held at the lowest
+        (NameLevel.SAME, 0, 0.0),  # not known
+        (NameLevel.ONE_MISSING, 1000, 0.0),  # the names do not agree: nothing to weigh
+        (NameLevel.FORMER, 1000, 0.0),
+    ],
+)
+def test_a_common_name_weighs_less(level: str, count: int, expected: float) -> None:
+    assert model.common_name_bits(level, count, COMMON) == pytest.approx(expected)
+    comparison = _comparison(name=level, birth=BirthLevel.SAME)
+    plain = model.score(comparison, COMMON).log2_ratio
+    assert model.score(comparison, COMMON, name_count=count).log2_ratio == pytest.approx(plain + expected)
+
+
+def test_without_a_reference_names_are_not_weighed_by_how_common_they_are() -> None:
+    off = Weights.from_json({**DEFAULT_WEIGHTS.to_json(), "common_name": {"reference": 0}})
+    assert model.common_name_bits(NameLevel.SAME, 5000, off) == 0.0
+
+
+def test_common_name_settings_round_trip_and_are_checked() -> None:
+    assert Weights.from_json(COMMON.to_json()).common_name == (8.0, -6.0, 1.0)
+    with pytest.raises(ValueError, match="common_name"):
+        Weights.from_json({**DEFAULT_WEIGHTS.to_json(), "common_name": {"reference": 8, "lowest": 1, "highest": 1}})
+
+
+def test_bits_and_guard_messages_read_the_levels_alone() -> None:
+    comparison = _comparison(name=NameLevel.ONE_DIFFERENT, guardian=GuardianLevel.SHARED, id_number=IdLevel.DIFFERENT)
+    assert model.bits(comparison.levels, DEFAULT_WEIGHTS) == model.score(comparison, DEFAULT_WEIGHTS).log2_ratio
+    assert model.guard_messages(comparison.levels) == (model.GUARD_DIFFERENT_ID, model.GUARD_SIBLINGS)
+    assert [reason.msg for reason in model.guards(comparison)] == list(model.guard_messages(comparison.levels))

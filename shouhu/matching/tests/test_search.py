@@ -15,6 +15,7 @@ from shouhu.core.errors import NotAllowedError
 from shouhu.matching import keys, search, services
 from shouhu.matching.compare import FIELDS
 from shouhu.matching.engine import Band
+from shouhu.matching.model import DEFAULT_WEIGHTS
 from shouhu.matching.models import ReviewStatus
 from shouhu.matching.record import PersonRecord
 from shouhu.regions.tests.factories import make_region
@@ -73,7 +74,9 @@ def test_a_report_about_wang_xiaoming_about_9_in_lijia_reaches_wang_xiaoming_on_
         assert "王建国" in evidence["guardian"].text
         assert evidence["id_number"].text == ""
     shown = best.as_json()
-    assert [line["field"] for line in shown["evidence"]] == [str(f) for f in FIELDS]
+    assert list(dict.fromkeys(line["field"] for line in shown["evidence"])) == [str(f) for f in FIELDS]
+    # Three records sound like 王晓明 (two files and the report): a rare name, said after the name.
+    assert [line["level"] for line in shown["evidence"] if line["field"] == "name"] == ["homophone", "rare"]
     assert shown["band"] == best.band.value
     assert 0 < shown["probability"] <= 1
 
@@ -247,3 +250,32 @@ def test_every_search_is_logged_with_what_was_given(actors, regions):
     assert event.detail["record"]["phones"] == 1
     assert event.detail["scope"] == "370902"
     assert event.object_type == "registry.child"
+
+
+def test_namesakes_are_the_files_under_the_name_key_and_the_searched_record(regions, lijia):
+    for name in ("王小明", "王晓明", "王小铭"):  # one sound: one key
+        on_file(name=name, birth_date=BORN, village=lijia)
+    on_file(name="李红", birth_date=BORN, village=lijia)
+    renamed = on_file(name="李明", former_names=["王小明"], birth_date=BORN, village=lijia)
+
+    assert search.namesakes(PersonRecord(names=("王晓明",))) == 5  # four files (one by a former name), and it
+    assert search.namesakes(PersonRecord(names=("王小明",)), on_file=True) == 4
+    assert search.namesakes(PersonRecord(names=("李明",)), on_file=True) == 1
+    assert search.namesakes(PersonRecord(names=("",))) == search.namesakes(PersonRecord(names=())) == 0
+    assert renamed.pk
+
+
+def test_a_common_name_weighs_less_and_says_so(actors, regions, lijia, monkeypatch):
+    wanted = on_file(name="王小明", birth_date=BORN, village=lijia)
+    with_father(wanted, "王建国")
+    report = PersonRecord(names=("王小明",), age=9, region_code=LIJIA, guardian_names=("王建国",))
+    [alone] = search.search(actors["other_county_caseworker"], report, on=ON)
+    reference = DEFAULT_WEIGHTS.common_name[0]
+    monkeypatch.setattr(keys, "name_counts", lambda wanted_keys: dict.fromkeys(wanted_keys, 4 * reference - 1))
+    [crowded] = search.search(actors["other_county_caseworker"], report, on=ON)
+    assert crowded.child == alone.child == wanted
+    assert crowded.probability < alone.probability
+    [common] = [line for line in crowded.evidence() if line.level == "common"]
+    assert common.field == "name"
+    assert common.weight == pytest.approx(-2)
+    assert [line.field for line in crowded.evidence()].count("name") == 2  # the name, then how common it is
