@@ -85,9 +85,11 @@ def test_caseworker_finds_a_child_by_a_homophone_name_on_a_phone(
     expect(best).to_have_attribute("data-candidate", str(wanted.pk))
     assert best.get_attribute("data-band") in ("certain", "likely")
     expect(best.locator(".matching-band")).to_have_text(re.compile("确定|很可能"))
-    name_line = best.locator('[data-field="name"]')
+    name_line = best.locator('[data-field="name"][data-level="homophone"]')
     expect(name_line).to_have_attribute("data-direction", "for")
     expect(name_line).to_contain_text("王晓明")
+    # How common the name is, said after it (two records on file sound like 王晓明: a rare name).
+    expect(best.locator('[data-field="name"][data-level="rare"]')).to_have_attribute("data-direction", "for")
     expect(best.locator('[data-field="guardian"]')).to_contain_text("王建国")
     expect(best.locator('[data-field="guardian"]')).to_have_attribute("data-direction", "for")
     screenshot(page, "matching-search-phone")

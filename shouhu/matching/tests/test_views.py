@@ -198,7 +198,7 @@ def test_a_homophone_name_finds_the_child_with_the_evidence_in_words(two, county
     html = response.content.decode()
     assert f'data-candidate="{best.child.pk}"' in html
     assert f'data-band="{best.band.value}"' in html
-    assert 'data-field="name" data-direction="for"' in html
+    assert re.search(r'data-field="name" data-level="(same|homophone)" data-direction="for"', html)
     assert "Homophone names" in html or "Same name" in html
     assert "Shared guardian: 王建国" in html
     assert reverse("registry:detail", args=[best.child.pk]) in html
@@ -328,7 +328,7 @@ def test_a_pair_shows_both_files_side_by_side_and_logs_each(two, review, townshi
     html = response.content.decode()
     for child in two:
         assert f'data-child="{child.pk}"' in html
-    assert 'data-field="guardian" data-direction="for"' in html
+    assert 'data-field="guardian" data-level="shared" data-direction="for"' in html
     logged = set(
         AccessEvent.objects.filter(action="view", object_type="registry.child").values_list("object_id", flat=True)
     )
