@@ -20,6 +20,7 @@ from django.core.cache import cache
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, User
 from shouhu.accounts.tests.factories import UserFactory
+from shouhu.core.testing import ACTORS
 from shouhu.policy import selectors as policy_selectors
 from shouhu.regions.models import Region
 from shouhu.regions.tests.factories import make_region
@@ -80,7 +81,7 @@ def actors(regions) -> dict[str, User]:
     township_a1 = _agency("岱庙街道办事处", AgencyKind.TOWNSHIP_GOVERNMENT, r.township_a1)
     township_a2 = _agency("财源街道办事处", AgencyKind.TOWNSHIP_GOVERNMENT, r.township_a2)
     school_a1 = _agency("岱庙小学", AgencyKind.SCHOOL, r.township_a1)
-    return {
+    users = {
         "village_director": _user("village_director", [Role.CHILD_DIRECTOR], r.village_a1a, village_a1a),
         "other_village_director": _user("other_village_director", [Role.CHILD_DIRECTOR], r.village_a1b, village_a1b),
         "township_supervisor": _user("township_supervisor", [Role.TOWNSHIP_SUPERVISOR], r.township_a1, township_a1),
@@ -106,6 +107,8 @@ def actors(regions) -> dict[str, User]:
             agency=None,
         ),
     }
+    assert tuple(users) == ACTORS, "shouhu.core.testing.ACTORS names the actors of this fixture"
+    return users
 
 
 def _single(name: str):

@@ -19,6 +19,38 @@ if TYPE_CHECKING:
     from shouhu.accounts.models import User
 
 
+# The actors of the test world (the ``actors`` fixture of the root conftest), one per role and place.
+ACTORS = (
+    "village_director",
+    "other_village_director",
+    "township_supervisor",
+    "other_township_supervisor",
+    "county_caseworker",
+    "other_county_caseworker",
+    "intake_officer",
+    "department_liaison",
+    "mandated_reporter",
+    "plan_monitor",
+    "auditor",
+    "county_admin",
+    "other_county_admin",
+    "city_admin",
+    "superuser",
+)
+# The registry's roles, wherever their jurisdiction, and the superuser: who registers, imports,
+# exports and searches for a child (each within what the policies let them see).
+REGISTRY_ACTORS = (
+    "village_director",
+    "other_village_director",
+    "township_supervisor",
+    "other_township_supervisor",
+    "county_caseworker",
+    "other_county_caseworker",
+    "intake_officer",
+    "superuser",
+)
+
+
 def login(client: Client, user: User) -> Client:
     """Log ``user`` in on ``client``, with a verified second factor where the role needs one."""
     client.force_login(user)

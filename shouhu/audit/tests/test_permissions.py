@@ -18,25 +18,12 @@ from shouhu.audit.services import verify_chain
 from shouhu.audit.tests.factories import county_auditor, log_access, log_change
 from shouhu.core.accesslog import AccessAction
 from shouhu.core.policy import CHANGE, CREATE, DELETE, EXPORT, VIEW, policy_for
+from shouhu.core.testing import ACTORS
 from shouhu.regions.tests.factories import make_region
 
 pytestmark = pytest.mark.django_db
 
-NOT_AUDITORS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "department_liaison",
-    "mandated_reporter",
-    "plan_monitor",
-    "county_admin",
-    "other_county_admin",
-    "city_admin",
-]
+NOT_AUDITORS = [name for name in ACTORS if name not in ("auditor", "superuser")]
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from shouhu.api.testing import (
     assert_visibility_matrix,
 )
 from shouhu.audit.models import AccessEvent
+from shouhu.core.testing import REGISTRY_ACTORS as SEARCHERS
 from shouhu.matching import api, keys, services
 from shouhu.matching.engine import Band
 from shouhu.matching.models import PairReview, ReviewStatus
-from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.models import Child
 from shouhu.registry.tests.factories import ChildFactory
 

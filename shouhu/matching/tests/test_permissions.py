@@ -6,30 +6,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from shouhu.core.policy import VIEW, policy_for
+from shouhu.core.testing import ACTORS
+from shouhu.core.testing import REGISTRY_ACTORS as SEARCHERS
 from shouhu.matching import permissions, services
 from shouhu.matching.models import Merge, PairReview
-from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
-
-ACTORS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "department_liaison",
-    "mandated_reporter",
-    "plan_monitor",
-    "auditor",
-    "county_admin",
-    "other_county_admin",
-    "city_admin",
-    "superuser",
-]
 
 
 @pytest.mark.parametrize("name", ACTORS)

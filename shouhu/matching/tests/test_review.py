@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from shouhu.core.errors import DomainError, NotAllowedError
+from shouhu.core.testing import ACTORS
 from shouhu.matching import selectors, services, tasks
 from shouhu.matching.engine import Band
 from shouhu.matching.models import PairReview, ReviewStatus
@@ -103,25 +104,7 @@ def test_a_merged_pair_cannot_be_decided_again(regions, actors):
 DECIDERS = {"township_supervisor", "county_caseworker", "intake_officer", "superuser"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "village_director",
-        "other_village_director",
-        "township_supervisor",
-        "other_township_supervisor",
-        "county_caseworker",
-        "other_county_caseworker",
-        "intake_officer",
-        "department_liaison",
-        "mandated_reporter",
-        "plan_monitor",
-        "auditor",
-        "county_admin",
-        "city_admin",
-        "superuser",
-    ],
-)
+@pytest.mark.parametrize("name", ACTORS)
 def test_who_sees_and_decides_a_pair(two, actors, name):
     review = found(*two)
     actor = actors[name]

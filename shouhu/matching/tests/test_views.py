@@ -20,11 +20,11 @@ from shouhu.accounts.models import Agency
 from shouhu.audit.models import AccessEvent
 from shouhu.core.models import Job
 from shouhu.core.navigation import items_for
+from shouhu.core.testing import REGISTRY_ACTORS as SEARCHERS
 from shouhu.core.testing import assert_permission_matrix, login
 from shouhu.matching import jobs, keys, services, views
 from shouhu.matching.engine import Band
 from shouhu.matching.models import Merge, PairReview, ReviewStatus
-from shouhu.matching.tests.roles import SEARCHERS
 from shouhu.registry.choices import FileStatus, Relation, Sex
 from shouhu.registry.models import Child, Kinship
 from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, PersonFactory, valid_id_number

@@ -18,6 +18,7 @@ from shouhu.api.testing import (
     assert_visibility_matrix,
 )
 from shouhu.audit.models import AccessEvent
+from shouhu.core.testing import REGISTRY_ACTORS
 from shouhu.registry import idnumber
 from shouhu.registry.choices import Category
 from shouhu.registry.models import Child, Person
@@ -35,15 +36,7 @@ pytestmark = pytest.mark.django_db
 CHILDREN = "/api/v1/children/"
 PERSONS = "/api/v1/persons/"
 WORKERS_OF_A1A = ["village_director", "township_supervisor", "county_caseworker", "intake_officer", "superuser"]
-REGISTRY_ROLES = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-]
+REGISTRY_ROLES = [name for name in REGISTRY_ACTORS if name != "superuser"]
 
 
 @pytest.fixture

@@ -18,23 +18,14 @@ from shouhu.audit.models import AccessEvent
 from shouhu.core import jobs
 from shouhu.core.errors import DomainError
 from shouhu.core.models import Job
-from shouhu.core.testing import assert_permission_matrix, login
+from shouhu.core.testing import REGISTRY_ACTORS, assert_permission_matrix, login
 from shouhu.registry import exports, selectors
 from shouhu.registry.choices import SchoolStatus, Sex
 from shouhu.registry.tests.factories import ChildFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
-EXPORTERS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-]
+EXPORTERS = list(REGISTRY_ACTORS)
 
 
 @pytest.fixture(autouse=True)

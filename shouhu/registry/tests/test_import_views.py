@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shouhu.audit.models import AccessEvent
 from shouhu.core.models import Job
-from shouhu.core.testing import assert_permission_matrix, login
+from shouhu.core.testing import REGISTRY_ACTORS, assert_permission_matrix, login
 from shouhu.registry import imports
 from shouhu.registry.choices import Sex
 from shouhu.registry.models import Child
@@ -31,16 +31,7 @@ from shouhu.registry.tests.test_import import (
 
 pytestmark = pytest.mark.django_db
 
-IMPORTERS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-]
+IMPORTERS = list(REGISTRY_ACTORS)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from shouhu.core.policy import CHANGE, CREATE, DELETE, EXPORT, VIEW, policy_for
+from shouhu.core.testing import ACTORS, REGISTRY_ACTORS
 from shouhu.registry.models import CategoryOverride, Child, Classification, Kinship, Person, Situation
 from shouhu.registry.permissions import EXPORT_FULL, OVERRIDE, REVEAL, counts_scope_code
 from shouhu.registry.tests.factories import (
@@ -19,23 +20,6 @@ from shouhu.registry.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "department_liaison",
-    "mandated_reporter",
-    "plan_monitor",
-    "auditor",
-    "county_admin",
-    "other_county_admin",
-    "city_admin",
-    "superuser",
-]
 # Who may do what to a child of 东湖社区 (village A1a of township A1, county A).
 WORKERS_OF_A1A = {"village_director", "township_supervisor", "county_caseworker", "intake_officer", "superuser"}
 EXPECTED = {
@@ -64,16 +48,7 @@ def test_child_actions_by_role_and_place(actors, child, action):
 def test_create_is_for_the_registry_roles(actors):
     policy = policy_for(Child)
     allowed = {name for name in ACTORS if policy.can(actors[name], CREATE)}
-    assert allowed == {
-        "village_director",
-        "other_village_director",
-        "township_supervisor",
-        "other_township_supervisor",
-        "county_caseworker",
-        "other_county_caseworker",
-        "intake_officer",
-        "superuser",
-    }
+    assert allowed == set(REGISTRY_ACTORS)
 
 
 @pytest.mark.parametrize(

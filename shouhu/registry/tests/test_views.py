@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from shouhu.audit.models import AccessEvent
 from shouhu.core import crypto
-from shouhu.core.testing import assert_permission_matrix, login
+from shouhu.core.testing import REGISTRY_ACTORS, assert_permission_matrix, login
 from shouhu.registry import explain, idnumber, services
 from shouhu.registry.choices import (
     Category,
@@ -40,16 +40,7 @@ from shouhu.registry.tests.factories import (
 )
 
 # Who sees which child of 东湖社区 (village A1a, township A1, county A).
-REGISTRY_EVERYWHERE = [
-    "village_director",
-    "other_village_director",
-    "township_supervisor",
-    "other_township_supervisor",
-    "county_caseworker",
-    "other_county_caseworker",
-    "intake_officer",
-    "superuser",
-]
+REGISTRY_EVERYWHERE = list(REGISTRY_ACTORS)
 SEES_A1A = ["village_director", "township_supervisor", "county_caseworker", "intake_officer", "superuser"]
 DECIDES = ["county_caseworker", "superuser"]
 
