@@ -420,8 +420,7 @@ def count_names(prepared: Iterable[Prepared], counts: Mapping[str, int] | None =
             counted.update({names.name_key(text) for text in item.record.names if text} - {""})
         counts = counted
     for item in records:
-        first = item.record.names[0] if item.record.names else ""
-        item.name_count = counts.get(names.name_key(first), 0) if first else 0
+        item.name_count = counts.get(names.current_name_key(item.record.names), 0)
     return counts
 
 

@@ -150,7 +150,7 @@ def _score(
     report(READ_SHARE, 100, _("Comparing files"))
     prepared = {pk: prepare(record, on=on) for pk, record in records.items()}
     # Namesakes in the whole registry, as a search counts them (``model`` rule 4).
-    wanted = (names.name_key(record.names[0]) for record in records.values() if record.names and record.names[0])
+    wanted = (names.current_name_key(record.names) for record in records.values())
     batch.count_names(prepared.values(), keys.name_counts(wanted))
     found: list[tuple[int, int, Match]] = []
     for pair in batch.score_pairs(reported(pairs), prepared, weights=DEFAULT_WEIGHTS, thresholds=limits):

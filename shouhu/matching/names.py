@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -297,6 +297,11 @@ def name_key(name: str) -> str:
     the key namesakes share (``model`` rule 4 counts them)."""
     parts = folded_syllables(name)
     return _key("n:", parts) if parts else ""
+
+
+def current_name_key(names_: Sequence[str]) -> str:
+    """``name_key`` of the current name (the first of a record's names), "" without one."""
+    return name_key(names_[0]) if names_ and names_[0] else ""
 
 
 @lru_cache(maxsize=1 << 14)  # the store keys each record once; a search asks again

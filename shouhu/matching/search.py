@@ -328,7 +328,7 @@ def _find(record: PersonRecord, *, where: Where, limit: int, exclude_pk: int | N
 def namesakes(record: PersonRecord, *, on_file: bool = False) -> int:
     """The files under the key of the record's name, and the record itself unless it is one of them
     (``on_file``): the count ``model`` rule 4 weighs the name by (0 without a name)."""
-    key = names.name_key(record.names[0]) if record.names and record.names[0] else ""
+    key = names.current_name_key(record.names)
     if not key:
         return 0
     return keys.name_counts([key]).get(key, 0) + (0 if on_file else 1)
