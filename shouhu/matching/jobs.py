@@ -110,7 +110,8 @@ def run_deduplication(job: Job, report: ProgressReporter) -> None:
     outcome.children = len(records)
     villages = {pk: record.region_code for pk, record in records.items()}
 
-    found = _score(records, on=on, limits=limits, outcome=outcome, report=report)
+    with batch.collector_paused():  # millions of objects, no cycles (``batch.collector_paused``)
+        found = _score(records, on=on, limits=limits, outcome=outcome, report=report)
     report(READ_SHARE + SCORE_SHARE, 100, _("Writing the pairs to review"))
     write_reviews(found, villages=villages, job=job, outcome=outcome)
     groups = batch.clusters(((a, b, match.band) for a, b, match in found), apart=_not_same(found))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -271,6 +273,32 @@ def test_deduplicate_is_the_sum_of_its_steps_and_hears_decisions_apart() -> None
     assert separated.pairs == result.pairs
     assert batch.clusters(((p.a, p.b, p.band) for p in result.pairs), apart=apart) == separated.clusters
     assert separated.clusters != result.clusters
+
+
+def test_the_collector_is_paused_for_a_batch_and_restored_after_it_even_on_error() -> None:
+    assert gc.isenabled()
+    with batch.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), batch.collector_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    gc.disable()  # a caller that had turned it off keeps it off
+    try:
+        with batch.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    seen: list[bool] = []
+
+    def items() -> Iterator[tuple[int, PersonRecord]]:
+        seen.append(gc.isenabled())
+        yield 1, PersonRecord(names=("王小明",))
+
+    batch.deduplicate(items(), on=ON)
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_the_same_pairs_whatever_the_hash_seed() -> None:
