@@ -8,7 +8,9 @@ number) and GB/T 2260 / 统计用区划代码 for region codes (county 6 digits,
 
 A record is first ``prepare``d (once: names read into pinyin, the identity number checked, the
 birth date or age turned into a range of possible birth dates, phones reduced to digits), and what
-cannot be used is listed with the reason (``Prepared.unused``). ``compare_prepared`` then takes a
+cannot be used is listed with the reason (``Prepared.unused``); a valid identity number whose date of
+birth is ``OTHER_PERSON_YEARS`` or more from the record's own is another person's (a parent's number
+in the child's field) and is not compared. ``compare_prepared`` then takes a
 few microseconds per pair; ``compare`` does both for one pair.
 
 Fields and levels (best first; ``missing`` when either side has nothing usable):
@@ -159,6 +161,10 @@ LATIN_SIMILAR = 0.9  # Jaro-Winkler similarity of two Latin spellings that diffe
 MIN_PHONE_DIGITS = 7
 MOBILE_DIGITS = 11
 MAX_AGE = 150
+# A valid identity number whose date of birth lies this many years or more from the one the record
+# gives is another person's: a parent's or guardian's number written in the child's field (a common
+# slip on paper forms, issue 4). A mistyped year is at most a decade off; a parent a generation.
+OTHER_PERSON_YEARS = 12
 VILLAGE_DIGITS, TOWNSHIP_DIGITS, COUNTY_DIGITS = 12, 9, 6
 MIN_REGION_DIGITS = 2
 SEX_WORDS = {"male": "male", "m": "male", "男": "male", "female": "female", "f": "female", "女": "female"}
@@ -229,6 +235,10 @@ ID_LENGTH = gettext_noop("The identity number has %(count)d characters, not 18: 
 ID_CHARACTERS = gettext_noop("The identity number contains characters other than digits and a final X: not used")
 ID_NOT_VALID = gettext_noop(
     "The identity number fails its check (GB 11643): compared digit by digit, as a clue and not as proof"
+)
+ID_OTHER_PERSON = gettext_noop(
+    "The identity number gives the date of birth %(date)s, %(years)d years from this record's: it is "
+    "another person's number (a parent's or guardian's?) and was not compared"
 )
 BIRTH_FUTURE = gettext_noop("The date of birth %(date)s is in the future: not used")
 BIRTH_YEAR_IMPOSSIBLE = gettext_noop("The year of birth %(year)d is not possible: not used")
@@ -388,17 +398,14 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _prepare_birth(
-    record: PersonRecord, number: idnumber.IdNumber | None, on: date, unused: list[Reason]
-) -> Birth | None:
+def _prepare_birth(record: PersonRecord, on: date, unused: list[Reason]) -> Birth | None:
+    """What the record itself says of the birth (date, year or age); None if nothing usable."""
     born = record.birth_date
     if born is not None and born > on:
         unused.append(Reason(BIRTH_FUTURE, {"date": born.isoformat()}))
         born = None
-    if born is None and number is not None:
-        born = number.birth_date
     if born is not None:
-        return Birth(earliest=born, latest=born, exact=born, digits=f"{born.year:04d}{born.month:02d}{born.day:02d}")
+        return _exact_birth(born)
     year = record.birth_year
     if year is not None:
         if idnumber.EARLIEST_BIRTH_YEAR <= year <= on.year:
@@ -413,6 +420,22 @@ def _prepare_birth(
             return Birth(earliest=earliest, latest=_years_before(said_on, age), age=age, age_on=said_on)
         unused.append(Reason(AGE_IMPOSSIBLE, {"age": age}))
     return None
+
+
+def _exact_birth(born: date) -> Birth:
+    return Birth(earliest=born, latest=born, exact=born, digits=f"{born.year:04d}{born.month:02d}{born.day:02d}")
+
+
+def _years_apart(number: idnumber.IdNumber, birth: Birth) -> int:
+    """Whole years between the date of birth in a number and the record's own (0 when they overlap)."""
+    born = number.birth_date
+    if born < birth.earliest:
+        later, earlier = birth.earliest, born
+    elif born > birth.latest:
+        later, earlier = born, birth.latest
+    else:
+        return 0
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
 def _phone_digits(text: str) -> str:
@@ -476,9 +499,16 @@ def prepare(record: PersonRecord, *, on: date) -> Prepared:
         sex = SEX_WORDS.get(record.sex.strip().lower())
         if sex is None:
             unused.append(Reason(SEX_UNKNOWN, {"sex": record.sex}))
-    if sex is None and number is not None:
-        sex = str(number.sex)
-    birth = _prepare_birth(record, number, on, unused)
+    birth = _prepare_birth(record, on, unused)
+    id_hash = record.id_number_hash
+    if number is not None and birth is not None:
+        apart = _years_apart(number, birth)
+        if apart >= OTHER_PERSON_YEARS:
+            unused.append(Reason(ID_OTHER_PERSON, {"date": number.birth_date.isoformat(), "years": apart}))
+            id_text, number, id_hash = "", None, ""
+    if number is not None:
+        birth = birth or _exact_birth(number.birth_date)
+        sex = sex or str(number.sex)
     region = _prepare_region(record.region_code, unused) if record.region_code else ""
     phones = _prepare_phones(record.phones, unused) if record.phones else _NO_PHONES
     guardian_phones = _prepare_phones(record.guardian_phones, unused) if record.guardian_phones else _NO_PHONES
@@ -488,7 +518,7 @@ def prepare(record: PersonRecord, *, on: date) -> Prepared:
         names=names,
         id_text=id_text,
         id_valid=number is not None,
-        id_hash=record.id_number_hash,
+        id_hash=id_hash,
         birth=birth,
         sex=sex,
         region=region,

@@ -278,6 +278,55 @@ def test_a_shared_phone_is_shown_masked() -> None:
     assert reason.args == {"phone": "138****5678"}
 
 
+PARENT_ID = idnumber.make("330102", date(1988, 7, 9), 3, "female")
+
+
+def test_a_parents_number_in_the_childs_field_is_not_compared() -> None:
+    """A valid number whose date of birth is a generation from the record's is someone else's."""
+    child = PersonRecord(names=("王小明",), birth_date=BORN, id_number=ID)
+    written = PersonRecord(names=("王晓明",), birth_date=BORN, id_number=PARENT_ID)
+    comparison = compare.compare(child, written, on=ON)
+    assert comparison.level(Field.ID_NUMBER) == IdLevel.MISSING  # not "different": not the child's number
+    [reason] = [r for r in comparison.unused if r.msg == compare.ID_OTHER_PERSON]
+    assert reason.args == {"date": "1988-07-09", "years": 27}
+    with translation.override("en"):
+        assert "another person's number" in render_one(reason)
+    # Two siblings' records that both carry the parent's number are not the same number either.
+    sibling = PersonRecord(names=("王小红",), birth_date=date(2018, 5, 1), id_number=PARENT_ID)
+    assert _level(Field.ID_NUMBER, written, sibling) == IdLevel.MISSING
+    # The record's keyed hash is of that number too: not compared.
+    hashed = replace(written, id_number_hash="h-parent")
+    assert compare.prepare(hashed, on=ON).id_hash == ""
+
+
+@pytest.mark.parametrize(
+    ("record", "used"),
+    [
+        (PersonRecord(birth_date=date(2007, 3, 3), id_number=ID), True),  # 9 years: a mistyped year
+        (PersonRecord(birth_date=date(2004, 3, 2), id_number=ID), False),  # 12 years to the day
+        (PersonRecord(birth_year=2005, id_number=ID), True),  # 2005-12-31 to 2016-03-02: 10 years
+        (PersonRecord(birth_year=2003, id_number=ID), False),
+        (PersonRecord(age=9, on=ON, id_number=PARENT_ID), False),  # "about 9" and a number of 1988
+        (PersonRecord(age=36, on=ON, id_number=PARENT_ID), True),
+        (PersonRecord(id_number=PARENT_ID), True),  # nothing to set it against: the number gives the date
+        (PersonRecord(birth_date=date(2030, 1, 1), id_number=ID), True),  # a future date is not used
+    ],
+)
+def test_another_persons_number_is_told_by_its_date(record: PersonRecord, used: bool) -> None:
+    prepared = compare.prepare(record, on=ON)
+    assert prepared.id_valid is used
+    assert (compare.ID_OTHER_PERSON in [r.msg for r in prepared.unused]) is not used
+    if not used:
+        assert prepared.birth is not None
+        assert prepared.birth.exact != idnumber.parse(record.id_number).birth_date  # the record's own date stays
+
+
+def test_the_sex_in_another_persons_number_is_not_taken() -> None:
+    prepared = compare.prepare(PersonRecord(birth_date=BORN, id_number=PARENT_ID), on=ON)
+    assert prepared.sex is None
+    assert compare.prepare(PersonRecord(id_number=PARENT_ID), on=ON).sex == "female"
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 UNUSED_CASES = [
