@@ -187,23 +187,23 @@ def _decide(
 
 class Decider:
     """The probability and band of two prepared records without the sentences (``match`` with the
-    same weights and thresholds says the same): what batch scoring needs. The weight of evidence and
-    the guards of each combination of field levels are kept — a batch meets a few thousand
-    combinations in millions of pairs."""
+    same weights and thresholds says the same): what batch scoring needs. The outcome of each
+    combination of field levels and namesakes' count (``model.namesakes_class``) is kept — a batch
+    meets a few thousand combinations in millions of pairs."""
 
     def __init__(self, weights: Weights = DEFAULT_WEIGHTS, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
         self.weights = weights
         self.thresholds = thresholds
-        self._known: dict[tuple[str, ...], tuple[float, bool]] = {}
+        self._known: dict[tuple[tuple[str, ...], int], tuple[float, Band | None]] = {}
 
     def levels(self, levels: tuple[str, ...], name_count: int = 0) -> tuple[float, Band | None]:
-        known = self._known.get(levels)
+        key = (levels, model.namesakes_class(levels[_NAME], name_count, self.weights))
+        known = self._known.get(key)
         if known is None:
-            known = self._known[levels] = (model.bits(levels, self.weights), bool(model.guard_messages(levels)))
-        bits = known[0]
-        if name_count:
-            bits += model.common_name_bits(levels[_NAME], name_count, self.weights)
-        return _held(model.probability(bits, self.weights), known[1], self.thresholds)
+            bits = model.bits(levels, self.weights) + model.common_name_bits(levels[_NAME], name_count, self.weights)
+            guarded = bool(model.guard_messages(levels))
+            known = self._known[key] = _held(model.probability(bits, self.weights), guarded, self.thresholds)
+        return known
 
     def __call__(self, a: Prepared, b: Prepared) -> tuple[float, Band | None]:
         return self.levels(levels_prepared(a, b), _name_count(a, b))

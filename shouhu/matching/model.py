@@ -251,6 +251,24 @@ def common_name_bits(name_level: str, count: int, weights: Weights) -> float:
     return min(max(math.log2(reference / count), lowest), highest)
 
 
+# ``namesakes_class`` of counts where rule 4 moves a name by its highest or lowest bound.
+RARE_CLASS, COMMON_CLASS = -1, -2
+
+
+def namesakes_class(name_level: str, count: int, weights: Weights) -> int:
+    """A count that ``common_name_bits`` weighs as it weighs ``count`` (0 when rule 4 does not
+    apply; ``RARE_CLASS`` / ``COMMON_CLASS`` at the bounds): what a cache of scores is keyed by."""
+    reference, lowest, highest = weights.common_name
+    if count <= 0 or reference <= 0 or name_level not in COMMON_NAME_LEVELS:
+        return 0
+    moved = math.log2(reference / count)
+    if moved >= highest:
+        return RARE_CLASS
+    if moved <= lowest:
+        return COMMON_CLASS
+    return count
+
+
 def score(comparison: Comparison, weights: Weights, *, name_count: int = 0) -> Scored:
     """The probability that the records are one person, and the weight of evidence behind it.
 

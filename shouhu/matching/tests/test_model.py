@@ -356,3 +356,17 @@ def test_bits_and_guard_messages_read_the_levels_alone() -> None:
     assert model.bits(comparison.levels, DEFAULT_WEIGHTS) == model.score(comparison, DEFAULT_WEIGHTS).log2_ratio
     assert model.guard_messages(comparison.levels) == (model.GUARD_DIFFERENT_ID, model.GUARD_SIBLINGS)
     assert [reason.msg for reason in model.guards(comparison)] == list(model.guard_messages(comparison.levels))
+
+
+def test_counts_of_one_namesakes_class_weigh_the_same() -> None:
+    weights = model.DEFAULT_WEIGHTS
+    by_class: dict[int, set[float]] = {}
+    for count in range(0, 5000):
+        for level in (NameLevel.SAME, NameLevel.DIALECT, NameLevel.ONE_MISSING):
+            found = model.namesakes_class(level, count, weights)
+            by_class.setdefault(found, set()).add(model.common_name_bits(level, count, weights))
+    assert all(len(bits) == 1 for bits in by_class.values())
+    assert by_class[0] == {0.0}
+    assert by_class[model.RARE_CLASS] == {weights.common_name[2]}
+    assert by_class[model.COMMON_CLASS] == {weights.common_name[1]}
+    assert len(by_class) > 3  # counts between the bounds are their own class
