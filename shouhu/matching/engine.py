@@ -284,11 +284,16 @@ def rank(
     limits = thresholds if thresholds is not None else _thresholds_in_force(on)
     chosen = weights or DEFAULT_WEIGHTS
     prepared = prepare(query, on=on)
-    kept: list[tuple[float, int, K, Comparison]] = []
+    prepared.name_count = name_count
+    decide = Decider(chosen, limits)  # levels only: the sentences are built for the few kept
+    kept: list[tuple[float, int, K, Prepared]] = []
     for order, (key, record) in enumerate(candidates):
-        comparison = compare_prepared(prepared, prepare(record, on=on))
-        probability, _bits, band, _held = _decide(comparison, chosen, limits, name_count)
+        other = prepare(record, on=on)
+        probability, band = decide(prepared, other)
         if band is not None:
-            kept.append((probability, -order, key, comparison))
+            kept.append((probability, -order, key, other))
     best = heapq.nlargest(limit, kept, key=lambda item: (item[0], item[1]))
-    return [(key, _match(comparison, chosen, limits, name_count)) for _p, _order, key, comparison in best]
+    return [
+        (key, _match(compare_prepared(prepared, other), chosen, limits, name_count))
+        for _p, _order, key, other in best
+    ]
