@@ -26,6 +26,7 @@ guard (``finder``, registered in ``MatchingConfig.ready``).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -52,7 +53,7 @@ from shouhu.regions import codes
 from shouhu.registry import duplicates, explain, idnumber
 from shouhu.registry.choices import FileStatus
 from shouhu.registry.facts import Reason
-from shouhu.registry.models import Child, Kinship
+from shouhu.registry.models import Child, Kinship, Person
 from shouhu.registry.permissions import registry_scope_code
 from shouhu.registry.services import id_number_lookup_hash
 
@@ -537,22 +538,19 @@ CHILD_COLUMNS = (*RECORD_COLUMNS, "county_code", "status")
 
 
 def records(pks: Sequence[int], *, with_id_number: bool = False) -> dict[int, PersonRecord]:
-    """The files (not merged) as the engine reads them, by primary key: two queries of plain rows.
+    """The files (not merged) as the engine reads them, by primary key (in its order).
 
     Plain rows rather than model instances: building a few hundred children with their families as
-    objects costs more than the search's whole budget. The clear identity number only when asked.
+    objects costs more than the search's whole budget. On PostgreSQL one statement (the family's
+    names and phones gathered by a lateral join, the keys as one array parameter: at a hundred
+    candidates half the time of two ORM queries, most of it Python's); elsewhere two queries. The
+    clear identity number only when asked.
     """
-    family: dict[int, list[tuple[str, str]]] = {}
-    for child_id, name, phone in Kinship.objects.filter(child_id__in=pks).values_list(
-        "child_id", "person__name", "person__phone"
-    ):
-        family.setdefault(child_id, []).append((name, phone))
-    rows = (
-        Child.objects.filter(pk__in=pks).exclude(status=FileStatus.MERGED).order_by("pk").values_list(*RECORD_COLUMNS)
-    )
+    if not pks:
+        return {}
+    rows = _rows_postgresql(pks) if connection.vendor == "postgresql" else _rows(pks)
     found: dict[int, PersonRecord] = {}
-    for pk, name, former, sex, born, cipher, number_hash, phones, village, address in rows:
-        members = family.get(pk, ())
+    for pk, name, former, sex, born, cipher, number_hash, phones, village, address, members in rows:
         found[pk] = PersonRecord(
             names=(name, *(former or ())),
             sex=sex or None,
@@ -566,6 +564,48 @@ def records(pks: Sequence[int], *, with_id_number: bool = False) -> dict[int, Pe
             guardian_phones=tuple(p for _n, p in members if p),
         )
     return found
+
+
+Row = tuple[int, str, Any, str, Any, str, str, Any, str, str, list[tuple[str, str]]]
+
+
+def _rows(pks: Sequence[int]) -> Iterable[Row]:
+    family: dict[int, list[tuple[str, str]]] = {}
+    for child_id, name, phone in (
+        Kinship.objects.filter(child_id__in=pks).order_by("pk").values_list("child_id", "person__name", "person__phone")
+    ):
+        family.setdefault(child_id, []).append((name, phone))
+    children = (
+        Child.objects.filter(pk__in=pks).exclude(status=FileStatus.MERGED).order_by("pk").values_list(*RECORD_COLUMNS)
+    )
+    for row in children:
+        yield (*row, family.get(row[0], []))
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON column read raw: Django has psycopg hand jsonb over as text."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, list) else []
+
+
+def _rows_postgresql(pks: Sequence[int]) -> Iterable[Row]:
+    quote = connection.ops.quote_name
+    child, kinship, person = (quote(m._meta.db_table) for m in (Child, Kinship, Person))
+    columns = ", ".join(f"c.{quote(name)}" for name in RECORD_COLUMNS)  # attnames, the columns' names
+    sql = (
+        f"SELECT {columns}, f.names, f.phones FROM {child} c LEFT JOIN LATERAL ("  # noqa: S608 (names from the models)
+        f"SELECT array_agg(p.name ORDER BY k.id) AS names, array_agg(p.phone ORDER BY k.id) AS phones "
+        f"FROM {kinship} k JOIN {person} p ON p.id = k.person_id WHERE k.child_id = c.id) f ON TRUE "
+        "WHERE c.id = ANY(%s) AND c.status <> %s ORDER BY c.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(pks), FileStatus.MERGED.value])
+        rows = cursor.fetchall()
+    former, phones_at = RECORD_COLUMNS.index("former_names"), RECORD_COLUMNS.index("phones")
+    for *row, family_names, family_phones in rows:
+        row[former], row[phones_at] = _json_list(row[former]), _json_list(row[phones_at])
+        yield (*row, list(zip(family_names or (), family_phones or (), strict=True)))  # type: ignore[misc]
 
 
 def load(pks: Sequence[int], *, merged: bool = False) -> list[Child]:

@@ -19,7 +19,7 @@ from shouhu.matching.model import DEFAULT_WEIGHTS
 from shouhu.matching.models import ReviewStatus
 from shouhu.matching.record import PersonRecord
 from shouhu.regions.tests.factories import make_region
-from shouhu.registry import explain
+from shouhu.registry import explain, idnumber
 from shouhu.registry.choices import FileStatus, Relation
 from shouhu.registry.models import Child
 from shouhu.registry.tests.factories import ChildFactory, KinshipFactory, PersonFactory, valid_id_number
@@ -279,3 +279,30 @@ def test_a_common_name_weighs_less_and_says_so(actors, regions, lijia, monkeypat
     assert common.field == "name"
     assert common.weight == pytest.approx(-2)
     assert [line.field for line in crowded.evidence()].count("name") == 2  # the name, then how common it is
+
+
+def test_records_read_files_with_their_families_in_key_order_and_leave_merged_ones_out(lijia) -> None:
+    """``records`` is one statement on PostgreSQL and two queries elsewhere: the same records either way."""
+    first = ChildFactory.create(
+        name="王小明", former_names=["王明"], birth_date=BORN, village=lijia, phones=["13912345678"], id_number=True
+    )
+    with_father(first, "王建国", "13800000001")
+    mother = PersonFactory.create(village=lijia, name="李秀英", phone="")
+    KinshipFactory.create(child=first, person=mother, relation=Relation.MOTHER)
+    alone = ChildFactory.create(name="张丽", village=lijia)
+    merged = ChildFactory.create(name="王晓明", village=lijia, status=FileStatus.MERGED)
+
+    found = search.records([alone.pk, merged.pk, first.pk], with_id_number=True)
+
+    assert list(found) == sorted([first.pk, alone.pk])  # key order; the merged file left out
+    record = found[first.pk]
+    assert record.names == ("王小明", "王明")
+    assert record.phones == ("13912345678",)
+    assert record.guardian_names == ("王建国", "李秀英")  # in the family's order
+    assert record.guardian_phones == ("13800000001",)
+    assert idnumber.is_valid(record.id_number)  # decrypted when asked
+    assert record.id_number_hash == first.id_number_hash != ""
+    assert found[alone.pk].names == ("张丽",)
+    assert found[alone.pk].guardian_names == found[alone.pk].guardian_phones == ()
+    assert search.records([first.pk])[first.pk].id_number == ""  # not decrypted unless asked
+    assert search.records([]) == {}
