@@ -294,6 +294,5 @@ def rank(
             kept.append((probability, -order, key, other))
     best = heapq.nlargest(limit, kept, key=lambda item: (item[0], item[1]))
     return [
-        (key, _match(compare_prepared(prepared, other), chosen, limits, name_count))
-        for _p, _order, key, other in best
+        (key, _match(compare_prepared(prepared, other), chosen, limits, name_count)) for _p, _order, key, other in best
     ]
