@@ -207,8 +207,9 @@ def tuned_weights(start: Weights, p: Params, notes: dict[str, Any]) -> Weights:
 
 
 def save_keeping_reasons(weights: Weights, path: Path) -> None:
-    """Write ``weights`` over the JSON at ``path``, keeping each level's reason ("why")."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """Write ``weights`` over the JSON at ``path`` (or the shipped one's, when ``path`` is new),
+    keeping each level's reason ("why")."""
+    data = json.loads((path if path.exists() else model.WEIGHTS_PATH).read_text(encoding="utf-8"))
     fresh = weights.to_json()
     for name, levels in fresh["fields"].items():
         for level, values in levels.items():

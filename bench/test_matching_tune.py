@@ -51,6 +51,8 @@ def test_tuning_never_lowers_f1_and_writes_weights_that_score_as_tuned(tmp_path:
     weights = tuning.tuned_weights(DEFAULT_WEIGHTS, params, {"tuned on": "a test"})
     assert math.isclose(tuned.quality(tuning.Params.of(weights))[0], best, abs_tol=1e-9)
     path = tmp_path / "weights.json"
+    tuning.save_keeping_reasons(weights, path)  # a new file: the shipped reasons
+    assert json.loads(path.read_text(encoding="utf-8"))["fields"]["name"]["same"]["why"]
     shutil.copy(model.WEIGHTS_PATH, path)
     tuning.save_keeping_reasons(weights, path)
     saved = json.loads(path.read_text(encoding="utf-8"))
