@@ -7,7 +7,9 @@ issue 4 ("scores are calibrated on labelled data", twins and siblings never ç¡®å
 
 - ``Weights``: m and u per field level, the prior (the share of true pairs among candidate pairs),
   the household and sibling discounts and a logistic calibration (slope, intercept, in bits). JSON form:
-  ``Weights.to_json()`` / ``Weights.from_json()``; the shipped ``weights.json`` is ``DEFAULT_WEIGHTS``.
+  ``Weights.to_json()`` / ``Weights.from_json()``; the shipped ``weights.json`` is ``DEFAULT_WEIGHTS``:
+  hand-set with a reason per level, then the sizes tuned on pair F1 over labelled training sets
+  (``bench/matching.py --tune``), the rules below kept.
 - ``fit(labelled)``: frequency estimates with add-one smoothing from labelled candidate pairs, the
   discounts chosen and the calibration fitted by maximum likelihood on the same pairs.
   Pairs must be drawn the way they will be scored (candidate pairs from blocking), or the prior and
