@@ -12,9 +12,10 @@ One search is a fixed number of queries, whatever the size of the registry (DESI
    nearness to the record's village, township, county; at most ``CANDIDATES`` are kept (at a
    million children the blocks read a few thousand index entries and keep 100).
 2. **Candidates** — the children with their families (names and phones of the guardians): one
-   statement on PostgreSQL, two queries elsewhere, read as plain rows into ``PersonRecord``s; the few ranked files are then read as
-   objects (one query). A candidate's identity number is decrypted only when
-   the record has one in clear, only to compare it, and never leaves this module.
+   statement on PostgreSQL, two queries elsewhere, read as plain rows into ``PersonRecord``s; the
+   few ranked files are then read as objects (one query). A candidate's identity number is
+   decrypted only when the record has one in clear, only to compare it, and never leaves this
+   module.
 3. **Ranking** — ``engine.rank`` (Fellegi-Sunter score, band, evidence field by field); the bands'
    thresholds are policy settings.
 
