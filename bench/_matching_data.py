@@ -48,6 +48,16 @@ class Truth:
         self.corruptions.append(item.corruptions)
         self.source.append(item.source)
 
+    @classmethod
+    def read(cls, labelled: Iterable[LabelledRecord]) -> tuple[Truth, list[Any]]:
+        """The truth of a labelled set and its records, by position."""
+        truth = cls()
+        records = []
+        for item in labelled:
+            truth.add(item)
+            records.append(item.record)
+        return truth, records
+
     def true_pairs(self) -> set[tuple[int, int]]:
         members: dict[int, list[int]] = defaultdict(list)
         for key, entity in enumerate(self.entity):

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from shouhu.core.memory import collector_paused
 from shouhu.matching import batch, compare, model
 from shouhu.matching.compare import FIELDS, LEVELS, MISSING, Field
 from shouhu.matching.model import Weights
@@ -50,7 +51,7 @@ def pair_table(records: Sequence[Any], kind: Any, *, on: Any) -> Counter[tuple[A
     records at positions i and j truly are (``_matching_data.Truth.kind``)."""
     table: Counter[tuple[Any, ...]] = Counter()
     levels = compare.levels_prepared
-    with batch.collector_paused():
+    with collector_paused():
         prepared = [compare.prepare(record, on=on) for record in records]
         batch.count_names(prepared)
         for i, j in batch.Blocks(records, on=on).pairs():

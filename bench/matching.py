@@ -186,11 +186,7 @@ def _tune(args: argparse.Namespace, start: Any) -> Any:
     sets = []
     for size in sizes:
         labelled = labelled_set(size, seed=seed)
-        truth = data.Truth()
-        records = []
-        for item in labelled:
-            truth.add(item)
-            records.append(item.record)
+        truth, records = data.Truth.read(labelled)
         table = tuning.pair_table(records, truth.kind, on=labelled.on)
         sets.append(tuning.Tuning(table, len(truth.true_pairs())))
         print(f"  training set {size:,} records (seed {seed}): {sum(table.values()):,} candidate pairs", flush=True)
@@ -226,11 +222,7 @@ def _run_size(args: argparse.Namespace, size: int, weights: Any, splink_runs: li
 
     labelled = labelled_set(size, seed=args.seed)
     started = time.perf_counter()
-    truth = data.Truth()
-    records = []
-    for item in labelled:
-        truth.add(item)
-        records.append(item.record)
+    truth, records = data.Truth.read(labelled)
     generated = time.perf_counter() - started
     true = truth.true_pairs()
     family_pairs = _family_pair_counts(truth)

@@ -19,11 +19,7 @@ from shouhu.matching.model import DEFAULT_WEIGHTS
 @cache
 def _set() -> tuple[tuning.Tuning, dict[tuple[Any, ...], int]]:
     labelled = labelled_set(3000, seed=5)
-    truth = data.Truth()
-    records = []
-    for item in labelled:
-        truth.add(item)
-        records.append(item.record)
+    truth, records = data.Truth.read(labelled)
     table = tuning.pair_table(records, truth.kind, on=labelled.on)
     return tuning.Tuning(table, len(truth.true_pairs())), dict(table)
 

@@ -30,18 +30,17 @@ scoring of a pair is the engine's (``compare.compare_prepared``, ``model.score``
 
 from __future__ import annotations
 
-import gc
 import itertools
 import multiprocessing
 import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from shouhu.core.memory import collector_paused
 from shouhu.matching import names
 from shouhu.matching.compare import Prepared, prepare
 from shouhu.matching.engine import DEFAULT_THRESHOLDS, Band, Decider, Thresholds
@@ -474,25 +473,6 @@ def clusters(
 
 
 # -- the whole path ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a batch runs (and in the workers it forks).
-
-    A batch makes millions of objects (prepared records, blocks, pairs) and no cycles worth
-    collecting: every few thousand allocations the collector would walk them all (at a hundred
-    thousand records it was 15 % of the wall time, ``bench/matching``), and in a forked worker its
-    walk writes to the pages the worker shares with its parent, copying them. Objects are still
-    freed when their last reference goes; only cycles wait for the collector's return.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass

@@ -48,7 +48,7 @@ from rapidfuzz.distance import Hamming, JaroWinkler, Levenshtein
 
 from shouhu.matching import names as name_module
 from shouhu.matching.record import PersonRecord
-from shouhu.registry import idnumber
+from shouhu.registry import dates, idnumber
 from shouhu.registry.facts import Reason
 
 MISSING = "missing"
@@ -435,7 +435,7 @@ def _years_apart(number: idnumber.IdNumber, birth: Birth) -> int:
         later, earlier = born, birth.latest
     else:
         return 0
-    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+    return dates.age_on(earlier, later)  # completed years, as an age is counted
 
 
 def _phone_digits(text: str) -> str:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from shouhu.core.errors import NotAllowedError
 from shouhu.core.jobs import ProgressReporter, register_job, start_job
+from shouhu.core.memory import collector_paused
 from shouhu.core.models import Job
 from shouhu.matching import batch, engine, keys, names, permissions, search
 from shouhu.matching.compare import prepare
@@ -110,7 +111,7 @@ def run_deduplication(job: Job, report: ProgressReporter) -> None:
     outcome.children = len(records)
     villages = {pk: record.region_code for pk, record in records.items()}
 
-    with batch.collector_paused():  # millions of objects, no cycles (``batch.collector_paused``)
+    with collector_paused():  # millions of objects, no cycles
         found = _score(records, on=on, limits=limits, outcome=outcome, report=report)
     report(READ_SHARE + SCORE_SHARE, 100, _("Writing the pairs to review"))
     write_reviews(found, villages=villages, job=job, outcome=outcome)
