@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shouhu.policy",
     "shouhu.registry",
     "shouhu.matching",
+    "shouhu.intake",
     "shouhu.api",
     "shouhu.dashboards",
     "shouhu.demo",

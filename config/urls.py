@@ -12,6 +12,7 @@ urlpatterns = [
     path("regions/", include("shouhu.regions.urls")),
     path("children/", include("shouhu.registry.urls")),
     path("matching/", include("shouhu.matching.urls")),
+    path("intake/", include("shouhu.intake.urls")),
     path("audit/", include("shouhu.audit.urls")),
     path("policy-settings/", include("shouhu.policy.urls")),
     path("jobs/", include("shouhu.core.urls")),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +21,8 @@ from shouhu.accounts.models import User
 from shouhu.audit import selectors as audit_selectors
 from shouhu.dashboards import charts, sections
 from shouhu.dashboards import selectors as figures
+from shouhu.intake import permissions as intake_permissions
+from shouhu.intake import selectors as intake_selectors
 from shouhu.regions.choices import Level
 from shouhu.registry import permissions as registry_permissions
 from shouhu.registry import selectors as registry_selectors
@@ -234,8 +237,27 @@ def referrals(user: User) -> dict[str, Any]:
     return {"agency": agency, "agency_region": agency.region if agency else None}
 
 
+RECENT_REPORTS = 5
+
+
 def reporting(user: User) -> dict[str, Any]:
-    return {"region": user.jurisdiction}
+    """A mandated reporter's panel: how to report, and their latest reports with receipt codes."""
+    return {
+        "region": user.jurisdiction,
+        "reports": list(intake_selectors.mine(user)[:RECENT_REPORTS]),
+        "may_file": intake_permissions.may_file(user),
+    }
+
+
+def intake_queue(user: User) -> dict[str, Any]:
+    """The front door's panel: the reports waiting for triage, most urgent first, and the counts."""
+    waiting = list(intake_selectors.queue(user, state=intake_selectors.WAITING)[:RECENT_REPORTS])
+    return {
+        "region": user.jurisdiction,
+        "figures": intake_selectors.queue_figures(user),
+        "rows": [(report, intake_selectors.due(report)) for report in waiting],
+        "now": timezone.now(),
+    }
 
 
 def queue(user: User) -> dict[str, Any]:
@@ -250,7 +272,7 @@ BUILDERS: dict[str, Callable[[User], dict[str, Any]]] = {
     sections.MY_VILLAGE: my_village,
     sections.MY_CHILDREN: my_children,
     sections.TOWNSHIP: township,
-    sections.INTAKE_QUEUE: queue,
+    sections.INTAKE_QUEUE: intake_queue,
     sections.CASE_QUEUE: queue,
     sections.COVERAGE: coverage,
     sections.REFERRALS: referrals,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from shouhu.accounts.choices import AgencyKind, Role
 from shouhu.accounts.models import Agency, RoleAssignment, User
 from shouhu.core.errors import DomainError
-from shouhu.demo import children, names
+from shouhu.demo import children, names, reports
 from shouhu.demo.showcase import showcase_families
 from shouhu.policy import selectors as policy_selectors
 from shouhu.regions.choices import Level
@@ -113,6 +113,7 @@ class DemoResult:
     accounts: list[tuple[DemoAccount, User]] = field(default_factory=list)
     children: BulkResult | None = None  # None: the city had children already
     children_on_file: int = 0
+    reports_filed: int = 0
 
     @property
     def changed(self) -> bool:
@@ -121,6 +122,7 @@ class DemoResult:
             or self.users_created
             or (self.regions and self.regions.changed)
             or (self.children and self.children.created)
+            or self.reports_filed
         )
 
 
@@ -334,4 +336,21 @@ def load_demo(
     say(gettext("Children and families"))
     admin = next(user for account, user in result.accounts if account.role is None)
     _ensure_children(city, admin, result, on=policy_selectors.today(), total=children_total)
+    say(gettext("Reports"))
+    _ensure_reports(city, result)
     return result
+
+
+def _ensure_reports(city: Region, result: DemoResult) -> None:
+    """A few reports at the front door of the demo county, once (``demo.reports``)."""
+    users = {account.username: user for account, user in result.accounts}
+    community = _place_for(next(a for a in DEMO_ACCOUNTS if a.role == Role.CHILD_DIRECTOR), city)
+    if community is None or not {"demo_reporter", "demo_director", "demo_intake"} <= set(users):
+        return
+    result.reports_filed = reports.ensure_reports(
+        city,
+        reporter=users["demo_reporter"],
+        director=users["demo_director"],
+        intake=users["demo_intake"],
+        community=community,
+    )
