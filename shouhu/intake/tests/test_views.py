@@ -96,6 +96,21 @@ def test_a_report_is_seen_by_the_front_door_of_its_county_and_by_whoever_filed_i
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("intake:triage", {"urgency": Urgency.ORDINARY}), ("intake:not_on_file", {"note": ""})],
+)
+def test_only_the_front_door_of_the_reports_county_triages_and_identifies(actors, report, name, data):
+    assert_permission_matrix(
+        actors,
+        url=reverse(name, args=[report.pk]),
+        method="post",
+        data=data,
+        allowed=FRONT_DOOR_A,
+        ok=(302,),
+    )
+
+
 def test_a_filed_report_gets_a_receipt_code_and_starts_its_triage_clock(regions, mandated_reporter):
     client = client_of(mandated_reporter)
     response = client.post(
@@ -271,3 +286,17 @@ def test_the_home_page_shows_the_front_door_its_queue_and_the_reporter_their_rec
     mine = client_of(mandated_reporter).get(reverse("dashboards:home")).content.decode()
     assert report.receipt_code in mine
     assert reverse("intake:new") in mine
+
+
+def test_the_childs_page_lists_the_reports_linked_to_it_for_whoever_may_open_them(
+    regions, intake_officer, village_director, report
+):
+    child = on_file(name="王小明", sex=Sex.MALE, birth_date=BORN, village=regions.village_a1a)
+    services.identify(actor=intake_officer, report=report, child=child)
+    page = client_of(intake_officer).get(reverse("registry:detail", args=[child.pk])).content.decode()
+    assert f'intake-child-report" data-report="{report.pk}"' in page
+    assert report.receipt_code in page
+    # The child director sees the file but not a report someone else made (the reporter is confidential).
+    director = client_of(village_director).get(reverse("registry:detail", args=[child.pk])).content.decode()
+    assert "王小明" in director
+    assert report.receipt_code not in director
