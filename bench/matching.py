@@ -252,7 +252,7 @@ def _run_size(args: argparse.Namespace, size: int, weights: Any, splink_runs: li
     linked = [(p.a, p.b) for p in result.pairs if p.band in batch.LINKING]
     ours.quality = data.quality(linked, true)
     ours.families = data.family_counts(truth, ((p.a, p.b, str(p.band)) for p in result.pairs))
-    candidates = sum(1 for a, b in true if result.blocks.is_candidate(a, b))
+    candidates = sum(1 for a, b in true if result.is_candidate(a, b))
     ours.blocking_recall = candidates / len(true) if true else 0.0
     stats = result.stats
     notes = [

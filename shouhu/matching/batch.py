@@ -477,11 +477,16 @@ def clusters(
 
 @dataclass
 class Deduplication(Generic[K]):
-    pairs: list[ScoredPair[K]]  # the pairs that reach a band
+    pairs: list[ScoredPair[K]]  # the pairs that reach a band (the earlier of ``items`` first)
     clusters: list[set[K]]
     stats: BlockStats
     seconds: dict[str, float]
-    blocks: Blocks  # by position in ``items`` (``Blocks.is_candidate``)
+    blocks: Blocks  # by position in the blocking order (``position``)
+    position: array[int]  # of the ``i``-th of ``items`` in the blocking order
+
+    def is_candidate(self, a: int, b: int) -> bool:
+        """Whether the ``a``-th and ``b``-th of ``items`` made a candidate pair."""
+        return self.blocks.is_candidate(self.position[a], self.position[b])
 
 
 # What a forked worker reads (set by ``deduplicate`` before the fork, shared copy-on-write).
@@ -550,10 +555,17 @@ def _deduplicate(
     seconds: dict[str, float] = {}
     mark = time.perf_counter()
     keys: list[K] = []
-    records: list[PersonRecord] = []
+    given: list[PersonRecord] = []
     for key, record in items:
         keys.append(key)
-        records.append(record)
+        given.append(record)
+    # The records of one name side by side, so that a block's records are prepared next to each other
+    # in memory and the scoring reads them from nearby (at 400 k records a quarter less time a pair);
+    # positions are in this order, ``order`` maps them back to the items'.
+    nearby = [_nearby(record) for record in given]
+    order = sorted(range(len(given)), key=nearby.__getitem__)
+    records = [given[p] for p in order]
+    del given, nearby
     if workers > 1:
         _shared.update(records=records, on=on, cap=cap, weak_shared=weak_shared)
         try:
@@ -584,9 +596,22 @@ def _deduplicate(
     finally:
         _shared.clear()
     blocks.stats.pairs = sum(count for _kept, count in results)
-    found = [ScoredPair(keys[i], keys[j], p, band) for kept, _count in results for i, j, p, band in kept]
+    found = [
+        ScoredPair(keys[a], keys[b], p, band) if a < b else ScoredPair(keys[b], keys[a], p, band)
+        for kept, _count in results
+        for a, b, p, band in ((order[i], order[j], p, band) for i, j, p, band in kept)
+    ]
     seconds["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
     groups = clusters(((pair.a, pair.b, pair.band) for pair in found), apart=apart)
     seconds["clusters"] = time.perf_counter() - mark
-    return Deduplication(pairs=found, clusters=groups, stats=blocks.stats, seconds=seconds, blocks=blocks)
+    position = array("l", bytes(len(order) * array("l").itemsize))
+    for at, index in enumerate(order):
+        position[index] = at
+    return Deduplication(
+        pairs=found, clusters=groups, stats=blocks.stats, seconds=seconds, blocks=blocks, position=position
+    )
+
+
+def _nearby(record: PersonRecord) -> tuple[str, str]:
+    return (record.names[0] if record.names else "", record.region_code)

@@ -267,7 +267,8 @@ def test_deduplicate_is_the_sum_of_its_steps_and_hears_decisions_apart() -> None
     scored = list(batch.score_pairs(pairs, prepared))
     assert _outcome(result)[0] == sorted((p.a, p.b, round(p.probability, 12), p.band and p.band.value) for p in scored)
     assert stats.pairs == result.stats.pairs == len(pairs)
-    linked = [p for p in result.pairs if p.band in batch.LINKING]
+    # A pair that alone makes a cluster: decided apart, the cluster goes.
+    linked = [p for p in result.pairs if p.band in batch.LINKING and {p.a, p.b} in result.clusters]
     apart = {(linked[0].b, linked[0].a)}
     separated = batch.deduplicate(records, on=ON, apart=apart)
     assert separated.pairs == result.pairs
@@ -360,3 +361,17 @@ def test_f1_of_the_likely_band_on_a_labelled_set() -> None:
     twins = [(a, b) for a, b in predicted if pair_kind(by_key[a], by_key[b]) == "twin"]
     certain = {(p.a, p.b) for p in result.pairs if p.band == Band.CERTAIN}
     assert not set(twins) & certain
+
+
+def test_pairs_come_in_the_items_order_and_candidates_are_asked_by_the_items_index() -> None:
+    # The batch blocks and scores the records sorted by name (for nearby memory); what it returns is
+    # in the items' terms: the earlier item first, and ``is_candidate`` by the items' indices.
+    items = labelled(3000, 11)
+    records = [(index, item.record) for index, item in enumerate(items)]
+    result = batch.deduplicate(list(reversed(records)), on=ON)
+    assert result.pairs
+    assert all(p.a > p.b for p in result.pairs)  # reversed: the earlier item has the larger index
+    blocks = batch.Blocks([record for _i, record in records], on=ON)
+    for p in result.pairs[:200]:
+        assert blocks.is_candidate(p.a, p.b)
+        assert result.is_candidate(len(records) - 1 - p.a, len(records) - 1 - p.b)
