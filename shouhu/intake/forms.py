@@ -22,10 +22,10 @@ from shouhu.intake.choices import Channel, ReporterType, Situation, Urgency
 from shouhu.regions.choices import Level
 from shouhu.regions.models import Region
 from shouhu.registry.choices import Sex
+from shouhu.registry.classification import ADULT_AGE
 from shouhu.registry.forms import VILLAGE_SELECT_LIMIT, ReasonField, VillageCodeField, VillageField, date_input
 
 NAME_MAX_LENGTH = 40
-MAX_AGE = 18
 TEXT_FIELDS = (
     "reporter_name",
     "reporter_phone",
@@ -130,7 +130,7 @@ class ReportForm(forms.Form):
         label=_("Or about how old"),
         required=False,
         min_value=0,
-        max_value=MAX_AGE,
+        max_value=ADULT_AGE,  # a report is about a minor (MPL art. 2); "about 18" still goes in
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     id_number = forms.CharField(

@@ -115,25 +115,20 @@ def identify(*, actor: Any, report: Report, child: Child, note: str = "") -> Rep
     if child.status == FileStatus.MERGED:
         # A page searched before a merge: the report goes to the kept file, never to the merged one.
         raise DomainError(_("This file was merged into another: open the search again and link the kept file."))
-    with transaction.atomic(), acting_as(actor):
-        report = _locked(report)
-        report.child = child
-        report.identification = Identification.LINKED
-        report.identified_by = actor
-        report.identified_at = timezone.now()
-        report.identification_note = note
-        setattr(report, AUDIT_NOTE_ATTRIBUTE, note)
-        report.save()
-    return report
+    return _identified(actor, report, child, Identification.LINKED, note)
 
 
 def not_on_file(*, actor: Any, report: Report, note: str = "") -> Report:
     """Record that no file on record is the child of ``report`` (the search was looked at)."""
     _require(actor, permissions.IDENTIFY, report)
+    return _identified(actor, report, None, Identification.NOT_ON_FILE, note)
+
+
+def _identified(actor: Any, report: Report, child: Child | None, identification: str, note: str) -> Report:
     with transaction.atomic(), acting_as(actor):
         report = _locked(report)
-        report.child = None
-        report.identification = Identification.NOT_ON_FILE
+        report.child = child
+        report.identification = identification
         report.identified_by = actor
         report.identified_at = timezone.now()
         report.identification_note = note

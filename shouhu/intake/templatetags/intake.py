@@ -1,4 +1,4 @@
-"""Template tags of intake: the reports linked to a child, on the child's page."""
+"""Template tags of intake: the reports linked to a child, on the child's page; a triage's colour."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ from typing import Any
 from django import template
 
 from shouhu.core.policy import policy_for
+from shouhu.intake.choices import Urgency
 from shouhu.intake.models import Report
 
 register = template.Library()
 
 PANEL_ROWS = 10
+URGENCY_CLASSES: dict[str, str] = {Urgency.EMERGENCY: "text-bg-danger", Urgency.ORDINARY: "text-bg-primary"}
+
+
+@register.filter
+def urgency_class(urgency: str) -> str:
+    """The badge colour of a triage: red for an emergency, blue for an ordinary matter, grey otherwise."""
+    return URGENCY_CLASSES.get(urgency, "text-bg-secondary")
 
 
 @register.inclusion_tag("intake/_child_panel.html", takes_context=True)
